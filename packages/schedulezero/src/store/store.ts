@@ -1,0 +1,301 @@
+/**
+ * The Store is the only way the engine touches persistent state. Every store (SQLite now,
+ * PostgreSQL later) implements this interface and passes the contract suite in
+ * `test/store/contract.ts`.
+ *
+ * Rules every implementation keeps:
+ * - Each method is atomic: it commits entirely or not at all.
+ * - Callbacks (`FirePlanner`, `RetryDecider`) are pure and synchronous; the store calls them
+ *   inside its transaction so that reading a row, deciding, and writing the result is one step.
+ *   That is what lets several nodes share one database later without double-firing.
+ * - (schedule_id, scheduled_at) is unique among `scheduled` runs: inserting an occurrence that
+ *   exists already is silently skipped, never duplicated.
+ * - Times are epoch milliseconds supplied by the caller; stores never read the clock themselves
+ *   (tests control time, and a PostgreSQL store may substitute the database clock).
+ */
+import type {
+  AttemptRow,
+  AttemptStatus,
+  JsonObject,
+  JsonValue,
+  NewRun,
+  NewSchedule,
+  RunError,
+  RunRow,
+  RunStatus,
+  ScheduleRow,
+  TokenRow,
+  WorkerKind,
+  WorkerRow,
+  WorkerStatus,
+} from '../domain/types.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Opaque cursor for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export interface ScheduleQuery {
+  handler?: string;
+  method?: string;
+  paused?: boolean;
+  /** Case-insensitive substring of id or name. */
+  search?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface RunQuery {
+  schedule_id?: string;
+  handler?: string;
+  method?: string;
+  status?: RunStatus[];
+  /** scheduled_at >= since */
+  since?: number;
+  /** scheduled_at < until */
+  until?: number;
+  limit: number;
+  cursor?: string;
+}
+
+/** The engine's decision for one due schedule, made inside the firing transaction. */
+export interface FirePlan {
+  /** Runs to create (occurrences). Occurrences that exist already are skipped by the store. */
+  runs: NewRun[];
+  /** The schedule's next occurrence after this pass; null when it has none. */
+  next_run_at: number | null;
+}
+
+/**
+ * Called once per due schedule. `active_runs` is how many runs of the schedule are queued or
+ * running right now (for max_instances).
+ */
+export type FirePlanner = (schedule: ScheduleRow, active_runs: number) => FirePlan;
+
+export interface FireResult {
+  /** Due schedules handled in this pass. */
+  schedules: number;
+  /** Runs actually inserted (queued ones and `missed` records), oldest first. */
+  runs: RunRow[];
+}
+
+/** How an attempt ended, as reported or as detected by the server. */
+export interface AttemptEnd {
+  status: Exclude<AttemptStatus, 'running'>;
+  result?: JsonValue | null;
+  error?: RunError | null;
+}
+
+/**
+ * Decides, for a run whose current attempt just ended unsuccessfully, whether it gets another
+ * attempt: the time the retry becomes available, or null to end the run. Never called for
+ * `succeeded` or `cancelled` ends.
+ */
+export type RetryDecider = (run: RunRow, end: AttemptEnd) => number | null;
+
+export type CompleteResult =
+  | { ok: true; run: RunRow }
+  | { ok: false; reason: 'run_not_found' | 'not_owner' | 'not_running'; run: RunRow | null };
+
+export type HeartbeatResult =
+  | { ok: true; cancel_requested: boolean; run: RunRow }
+  | { ok: false; reason: 'run_not_found' | 'not_owner'; cancel_requested: boolean };
+
+export type CancelResult =
+  | { ok: true; run: RunRow }
+  | { ok: false; reason: 'run_not_found' | 'already_finished'; run: RunRow | null };
+
+export interface ClaimRequest {
+  worker_id: string;
+  handler: string;
+  methods: string[];
+  limit: number;
+  now: number;
+}
+
+export interface NewWorker {
+  id: string;
+  kind: WorkerKind;
+  handler: string;
+  methods: string[];
+  concurrency: number;
+  name: string | null;
+  version: string | null;
+  registered_at: number;
+  expires_at: number;
+}
+
+export interface WorkerQuery {
+  handler?: string;
+  status?: WorkerStatus[];
+}
+
+export interface RunStatsQuery {
+  since?: number;
+  until?: number;
+  handler?: string;
+}
+
+export interface HandlerRunStats {
+  handler: string;
+  counts: Partial<Record<RunStatus, number>>;
+  total: number;
+  /** succeeded / (succeeded + failed + timed_out + lost); null when none finished. */
+  success_rate: number | null;
+  duration_ms_p50: number | null;
+  duration_ms_p95: number | null;
+}
+
+export interface RunStats {
+  counts: Partial<Record<RunStatus, number>>;
+  total: number;
+  success_rate: number | null;
+  duration_ms_p50: number | null;
+  duration_ms_p95: number | null;
+  by_handler: HandlerRunStats[];
+}
+
+export interface PruneRequest {
+  /** Delete finished runs that finished before this time (null: no age limit). */
+  finished_before: number | null;
+  /** Keep at most this many finished runs per schedule (null: no count limit). */
+  keep_per_schedule: number | null;
+  /** Also delete workers that left or were lost before this time. */
+  workers_before: number | null;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+
+  /** Apply pending migrations. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- schedules -------------------------------------------------------------------------
+  /** Throws ConflictError(`schedule_exists`) when the id is taken. */
+  createSchedule(schedule: NewSchedule): Promise<ScheduleRow>;
+  /** Insert many schedules in one transaction (imports, benchmarks). Same conflict rule. */
+  createSchedules(schedules: NewSchedule[]): Promise<void>;
+  getSchedule(id: string): Promise<ScheduleRow | null>;
+  /** Ordered by created_at, then id (oldest first). */
+  listSchedules(query: ScheduleQuery): Promise<Page<ScheduleRow>>;
+  countSchedules(): Promise<number>;
+  /**
+   * Replace the mutable fields of a schedule. With `expected_version`, the write only happens
+   * when the stored version matches (else returns null, as for a missing id). Bumps version.
+   */
+  updateSchedule(
+    schedule: Omit<ScheduleRow, 'created_at' | 'version' | 'last_run_at'>,
+    expected_version?: number,
+  ): Promise<ScheduleRow | null>;
+  /**
+   * Delete a schedule. Its queued runs are cancelled, its running runs get cancel_requested;
+   * finished runs stay in the history, but release their occurrence keys so that a new
+   * schedule with the same id starts clean. Returns the runs that were changed.
+   */
+  deleteSchedule(id: string, now: number): Promise<{ deleted: boolean; runs: RunRow[] }>;
+  /** Earliest next_run_at of an unpaused schedule (an indexed read, never a scan). */
+  nextDueAt(): Promise<number | null>;
+  /**
+   * In one transaction: take up to `limit` unpaused schedules with next_run_at <= now (oldest
+   * first), ask the planner what to do with each, insert the planned runs (skipping existing
+   * occurrences), and set next_run_at (and last_run_at when a run was created).
+   */
+  fireDueSchedules(now: number, limit: number, planner: FirePlanner): Promise<FireResult>;
+  /** Number of queued or running runs of one schedule. */
+  countActiveRuns(schedule_id: string): Promise<number>;
+
+  // --- runs ------------------------------------------------------------------------------
+  /** Insert runs (manual and one-off runs; scheduled ones come from fireDueSchedules). */
+  insertRuns(runs: NewRun[]): Promise<RunRow[]>;
+  getRun(id: string): Promise<RunRow | null>;
+  /** Every attempt of a run, oldest first, including the one running now. */
+  getAttempts(run_id: string): Promise<AttemptRow[]>;
+  /** Ordered by scheduled_at descending, then id descending (newest first). */
+  listRuns(query: RunQuery): Promise<Page<RunRow>>;
+  /**
+   * Atomically hand up to `limit` queued runs of `handler` whose method is in `methods` and
+   * whose available_at <= now to a worker: status `running`, attempt + 1, worker_id,
+   * started_at = now, deadline = now + timeout, a `running` attempt row. Oldest available first.
+   * Runs whose start_by has passed are not handed out.
+   */
+  claimRuns(request: ClaimRequest): Promise<RunRow[]>;
+  /** Earliest available_at among queued runs (for retry and jitter wake-ups). */
+  nextAvailableAt(): Promise<number | null>;
+  /** Progress report from the owning worker. Returns cancel_requested for the worker to act on. */
+  heartbeatRun(
+    run_id: string,
+    worker_id: string,
+    now: number,
+    progress?: number | null,
+    message?: string | null,
+  ): Promise<HeartbeatResult>;
+  /**
+   * The owning worker reports the end of the running attempt. A run that is no longer running
+   * (completed, cancelled, timed out or lost meanwhile) is refused and left unchanged. An
+   * unsuccessful end is retried when `decide` returns a time: the run goes back to `queued`
+   * with available_at at that time and the attempt row keeps the outcome.
+   */
+  completeAttempt(
+    run_id: string,
+    worker_id: string,
+    end: AttemptEnd,
+    now: number,
+    decide: RetryDecider,
+  ): Promise<CompleteResult>;
+  /**
+   * Cancel a run: a queued run ends `cancelled` at once; a running run's attempt ends
+   * `cancelled`, the run ends `cancelled` with cancel_requested set (the worker learns it on its
+   * next heartbeat, and its completion is then refused).
+   */
+  cancelRun(run_id: string, now: number, message?: string): Promise<CancelResult>;
+  /** Running attempts past their deadline end `timed_out` (retried per `decide`). */
+  timeoutRuns(now: number, limit: number, decide: RetryDecider): Promise<RunRow[]>;
+  /** Queued runs that were never started and whose start_by <= now end `missed`. */
+  missOverdueRuns(now: number, limit: number): Promise<RunRow[]>;
+  /** Earliest deadline of a running run or start_by of a queued one (reaper wake-up). */
+  nextReapAt(): Promise<number | null>;
+
+  // --- workers ---------------------------------------------------------------------------
+  registerWorker(worker: NewWorker): Promise<WorkerRow>;
+  getWorker(id: string): Promise<WorkerRow | null>;
+  /** Extend an online worker's lease. Returns null when it is unknown or no longer online. */
+  touchWorker(id: string, now: number, expires_at: number): Promise<WorkerRow | null>;
+  listWorkers(query?: WorkerQuery): Promise<WorkerRow[]>;
+  /** Running runs per worker id, for the given workers (all online workers when omitted). */
+  runningCounts(worker_ids?: string[]): Promise<Map<string, number>>;
+  /**
+   * Workers whose lease expired (or, with `force_kind`, every online worker of that kind, e.g.
+   * the previous process's in-process workers at start-up) become `lost`; their running
+   * attempts end `lost` and are retried per `decide`.
+   */
+  expireWorkers(
+    now: number,
+    decide: RetryDecider,
+    force_kind?: WorkerKind,
+  ): Promise<{ workers: WorkerRow[]; runs: RunRow[] }>;
+  /** Graceful leave: the worker becomes `left`; any attempt it still runs ends `lost`. */
+  removeWorker(id: string, now: number, decide: RetryDecider): Promise<{ worker: WorkerRow | null; runs: RunRow[] }>;
+
+  // --- history and housekeeping ----------------------------------------------------------
+  runStats(query: RunStatsQuery): Promise<RunStats>;
+  /** Count of runs by status (queued/running are indexed; used by metrics). */
+  countRunsByStatus(statuses: RunStatus[]): Promise<Partial<Record<RunStatus, number>>>;
+  /** Queued runs with available_at <= now (the due queue depth). */
+  countDueQueued(now: number): Promise<number>;
+  pruneHistory(request: PruneRequest): Promise<{ runs: number; workers: number }>;
+
+  // --- small key/value state (engine heartbeat, instance id) ------------------------------
+  getMeta(key: string): Promise<string | null>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  // --- API tokens --------------------------------------------------------------------------
+  insertToken(token: TokenRow): Promise<void>;
+  findTokenByHash(token_hash: string): Promise<TokenRow | null>;
+  touchToken(id: string, now: number): Promise<void>;
+  listTokens(): Promise<TokenRow[]>;
+  deleteToken(id: string): Promise<boolean>;
+}
+
+export type { JsonObject };
