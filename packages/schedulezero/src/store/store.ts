@@ -221,21 +221,31 @@ export interface Store {
    * Runs whose start_by has passed are not handed out.
    */
   claimRuns(request: ClaimRequest): Promise<RunRow[]>;
-  /** Earliest available_at among queued runs (for retry and jitter wake-ups). */
-  nextAvailableAt(): Promise<number | null>;
-  /** Progress report from the owning worker. Returns cancel_requested for the worker to act on. */
+  /**
+   * Earliest available_at later than `after` among queued runs (when to look again for retries
+   * and jittered runs; runs available already are not counted).
+   */
+  nextAvailableAt(after: number): Promise<number | null>;
+  /**
+   * Progress report from the owning worker. Returns cancel_requested for the worker to act on.
+   * `progress`/`message` left undefined keep their stored values; null clears them. With
+   * `attempt` (the run's `attempt` as claimed), a report from an older attempt of the same run
+   * (e.g. timed out, retried and claimed again by the same worker id) is `not_owner`.
+   */
   heartbeatRun(
     run_id: string,
     worker_id: string,
     now: number,
     progress?: number | null,
     message?: string | null,
+    attempt?: number,
   ): Promise<HeartbeatResult>;
   /**
    * The owning worker reports the end of the running attempt. A run that is no longer running
    * (completed, cancelled, timed out or lost meanwhile) is refused and left unchanged. An
    * unsuccessful end is retried when `decide` returns a time: the run goes back to `queued`
-   * with available_at at that time and the attempt row keeps the outcome.
+   * with available_at at that time and the attempt row keeps the outcome. With `attempt`, a
+   * completion of an older attempt than the current one is refused as `not_owner`.
    */
   completeAttempt(
     run_id: string,
@@ -243,6 +253,7 @@ export interface Store {
     end: AttemptEnd,
     now: number,
     decide: RetryDecider,
+    attempt?: number,
   ): Promise<CompleteResult>;
   /**
    * Cancel a run: a queued run ends `cancelled` at once; a running run's attempt ends

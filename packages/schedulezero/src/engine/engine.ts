@@ -1,0 +1,622 @@
+import { v7 as uuidv7 } from 'uuid';
+import { NotFoundError, ValidationError, AppError, ConflictError } from '../domain/errors.js';
+import { silentLogger, type Logger } from '../domain/logger.js';
+import {
+  DEFAULT_RETRY,
+  type AttemptRow,
+  type CatchUpPolicy,
+  type JsonObject,
+  type JsonValue,
+  type NewRun,
+  type NewSchedule,
+  type RetryPolicy,
+  type RunError,
+  type RunRow,
+  type ScheduleRow,
+  type WorkerRow,
+} from '../domain/types.js';
+import type { Page, RunQuery, RunStats, RunStatsQuery, ScheduleQuery, Store } from '../store/store.js';
+import { compileTrigger, parseTrigger, type Trigger } from '../triggers/index.js';
+import { systemClock, type Clock } from './clock.js';
+import { Dispatcher } from './dispatcher.js';
+import { EngineEmitter } from './events.js';
+import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local-worker.js';
+import { Reaper, type RetentionPolicy } from './reaper.js';
+import { retryDecider } from './retry.js';
+import { Timekeeper } from './timekeeper.js';
+
+export interface ScheduleDefaults {
+  misfire_grace_seconds: number | null;
+  catch_up: CatchUpPolicy;
+  catch_up_limit: number;
+  max_instances: number;
+  max_jitter_seconds: number;
+  retry: RetryPolicy;
+  timeout_seconds: number | null;
+}
+
+export const DEFAULT_SCHEDULE_SETTINGS: ScheduleDefaults = {
+  misfire_grace_seconds: null,
+  catch_up: 'once',
+  catch_up_limit: 100,
+  max_instances: 1,
+  max_jitter_seconds: 0,
+  retry: DEFAULT_RETRY,
+  timeout_seconds: null,
+};
+
+export interface EngineOptions {
+  store: Store;
+  logger?: Logger;
+  clock?: Clock;
+  /** Workers poll or heartbeat at least this often. Default 10. */
+  heartbeatSeconds?: number;
+  /** A worker unseen this long is lost. Default 30. */
+  leaseSeconds?: number;
+  /** Schedules fired per transaction. Default 500. */
+  fireBatchSize?: number;
+  /** Housekeeping interval. Default 1000 ms. */
+  reapIntervalMs?: number;
+  retention?: RetentionPolicy;
+  defaults?: Partial<ScheduleDefaults>;
+}
+
+/** Input of createSchedule, after JSON-schema validation (src/schemas/schedule.ts). */
+export interface ScheduleInput {
+  id?: string;
+  name?: string | null;
+  handler: string;
+  method: string;
+  params?: Record<string, unknown>;
+  trigger: unknown;
+  misfire_grace_seconds?: number | null;
+  catch_up?: CatchUpPolicy;
+  catch_up_limit?: number;
+  max_instances?: number;
+  max_jitter_seconds?: number;
+  retry?: Partial<RetryPolicy>;
+  timeout_seconds?: number | null;
+  paused?: boolean;
+}
+
+export type SchedulePatchInput = Partial<Omit<ScheduleInput, 'id'>>;
+
+export interface OneOffRunInput {
+  handler: string;
+  method: string;
+  params?: Record<string, unknown>;
+  retry?: Partial<RetryPolicy>;
+  timeout_seconds?: number | null;
+}
+
+export interface RegisterWorkerInput {
+  handler: string;
+  methods: string[];
+  concurrency?: number;
+  name?: string;
+  version?: string;
+}
+
+export interface WorkerView extends WorkerRow {
+  running: number;
+}
+
+export interface HandlerView {
+  handler: string;
+  status: 'online' | 'offline';
+  methods: string[];
+  running: number;
+  last_seen_at: number | null;
+  workers: WorkerView[];
+}
+
+export type CompleteOutcome = { run: RunRow; retry_at: number | null };
+
+const TRIGGER_CACHE_LIMIT = 10_000;
+const HANDLER_HISTORY_MS = 24 * 3600_000;
+
+/**
+ * The scheduling engine: the one API that the REST routes, the worker protocol, the CLI's
+ * server and (later) the portal's microsites use. It owns the timekeeper (fires schedules), the
+ * dispatcher (hands runs to workers) and the reaper (timeouts, lost workers, retention), and
+ * touches state only through the Store.
+ */
+export class Engine {
+  readonly events = new EngineEmitter();
+  readonly store: Store;
+  readonly heartbeatSeconds: number;
+  readonly leaseSeconds: number;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly defaults: ScheduleDefaults;
+  private readonly decide;
+  private readonly dispatcher: Dispatcher;
+  private readonly triggerCache = new Map<string, Trigger>();
+  private timekeeper: Timekeeper | null = null;
+  private reaper: Reaper | null = null;
+  private readonly pendingLocals: LocalWorker[] = [];
+  private started = false;
+  private stopping = false;
+
+  constructor(private readonly options: EngineOptions) {
+    this.store = options.store;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? silentLogger;
+    this.heartbeatSeconds = options.heartbeatSeconds ?? 10;
+    this.leaseSeconds = options.leaseSeconds ?? 30;
+    this.defaults = { ...DEFAULT_SCHEDULE_SETTINGS, ...options.defaults };
+    this.decide = retryDecider(() => this.clock.now());
+    this.dispatcher = new Dispatcher({
+      store: this.store,
+      clock: this.clock,
+      events: this.events,
+      logger: this.logger,
+    });
+  }
+
+  get isRunning(): boolean {
+    return this.started && !this.stopping;
+  }
+
+  /**
+   * Start firing and dispatching. In-process workers of a previous process are declared lost
+   * first (their runs are retried per policy): with an embedded database, nothing else can be
+   * running them.
+   */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const now = this.clock.now();
+    const recovered = await this.store.expireWorkers(now, this.decide, 'local');
+    if (recovered.runs.length > 0) {
+      this.logger.warn({ runs: recovered.runs.length }, 'in-process runs interrupted by the last shutdown: retried or marked lost');
+      for (const run of recovered.runs) this.events.emit('run.updated', run);
+    }
+    for (const local of this.pendingLocals.splice(0)) await this.attachLocal(local);
+
+    this.timekeeper = new Timekeeper({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      events: this.events,
+      dispatcher: this.dispatcher,
+      compile: (s) => this.compile(s),
+      batchSize: this.options.fireBatchSize ?? 500,
+      startedAt: now,
+    });
+    this.reaper = new Reaper({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      events: this.events,
+      dispatcher: this.dispatcher,
+      decide: this.decide,
+      leaseMs: this.leaseSeconds * 1000,
+      intervalMs: this.options.reapIntervalMs ?? 1000,
+      retention: this.options.retention ?? { days: 30, runs_per_schedule: 1000 },
+      pruneIntervalMs: 3600_000,
+    });
+    this.timekeeper.start();
+    this.reaper.start();
+    // Work that was queued before the start (or retries now due) is handed out at once.
+    this.dispatcher.notify(this.dispatcher.localWorkers().map((l) => l.handler));
+    void this.dispatcher.armAvailabilityTimer();
+    this.logger.info({ store: this.store.kind }, 'engine started');
+  }
+
+  /**
+   * Stop: no new occurrences are fired and no work handed out; waiting polls return empty.
+   * In-process runs get `graceMs` to finish, then are aborted (and retried after the next start).
+   * Remote workers keep their runs and report them when the server is back.
+   */
+  async stop(graceMs = 30_000): Promise<void> {
+    if (!this.started || this.stopping) return;
+    this.stopping = true;
+    this.dispatcher.stop();
+    await this.timekeeper?.stop();
+    await Promise.all(this.dispatcher.localWorkers().map((l) => l.stop(graceMs)));
+    await this.reaper?.stop();
+    this.logger.info({}, 'engine stopped');
+  }
+
+  // --- in-process handlers -----------------------------------------------------------------
+
+  /** Register functions that run inside this process as handler `handler`. */
+  async registerLocalHandler(
+    handler: string,
+    methods: Record<string, LocalMethod>,
+    options: LocalHandlerOptions = {},
+  ): Promise<void> {
+    if (this.dispatcher.localFor(handler)) throw new ConflictError('handler_exists', `in-process handler "${handler}" is already registered`);
+    const local = new LocalWorker(handler, new Map(Object.entries(methods)), options, {
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      decide: this.decide,
+      onSettled: (run) => this.afterRunChange(run),
+      onCapacity: (h) => this.dispatcher.notify([h]),
+    });
+    if (this.started) await this.attachLocal(local);
+    else this.pendingLocals.push(local);
+  }
+
+  private async attachLocal(local: LocalWorker): Promise<void> {
+    const now = this.clock.now();
+    const worker = await this.store.registerWorker({
+      id: local.id,
+      kind: 'local',
+      handler: local.handler,
+      methods: local.methodNames,
+      concurrency: local.concurrency,
+      name: 'in-process',
+      version: null,
+      registered_at: now,
+      expires_at: now + this.leaseSeconds * 1000,
+    });
+    this.dispatcher.addLocal(local);
+    this.events.emit('worker.changed', worker);
+    if (this.started) this.dispatcher.notify([local.handler]);
+  }
+
+  // --- schedules -----------------------------------------------------------------------------
+
+  async createSchedule(input: ScheduleInput): Promise<ScheduleRow> {
+    const now = this.clock.now();
+    const trigger = parseTrigger(input.trigger, { now });
+    const compiled = compileTrigger(trigger);
+    const paused = input.paused ?? false;
+    const row: NewSchedule = {
+      id: input.id ?? uuidv7(),
+      name: input.name ?? null,
+      handler: input.handler,
+      method: input.method,
+      params: (input.params ?? {}) as JsonObject,
+      trigger,
+      misfire_grace_seconds: input.misfire_grace_seconds === undefined ? this.defaults.misfire_grace_seconds : input.misfire_grace_seconds,
+      catch_up: input.catch_up ?? this.defaults.catch_up,
+      catch_up_limit: input.catch_up_limit ?? this.defaults.catch_up_limit,
+      max_instances: input.max_instances ?? this.defaults.max_instances,
+      max_jitter_seconds: input.max_jitter_seconds ?? this.defaults.max_jitter_seconds,
+      retry: this.retryPolicy(input.retry),
+      timeout_seconds: input.timeout_seconds === undefined ? this.defaults.timeout_seconds : input.timeout_seconds,
+      paused,
+      next_run_at: paused ? null : compiled.first(now),
+      created_at: now,
+      updated_at: now,
+    };
+    const saved = await this.store.createSchedule(row);
+    this.scheduleChanged(saved);
+    return saved;
+  }
+
+  async getSchedule(id: string): Promise<ScheduleRow> {
+    const schedule = await this.store.getSchedule(id);
+    if (!schedule) throw new NotFoundError('schedule_not_found', `schedule "${id}" does not exist`);
+    return schedule;
+  }
+
+  listSchedules(query: ScheduleQuery): Promise<Page<ScheduleRow>> {
+    return this.store.listSchedules(query);
+  }
+
+  /**
+   * Change a schedule. A new trigger, or a change of pause state, recomputes next_run_at from
+   * now; other edits keep the pending occurrence.
+   */
+  async updateSchedule(id: string, patch: SchedulePatchInput): Promise<ScheduleRow> {
+    // Optimistic concurrency: re-read and retry if someone else (or the timekeeper) wrote between.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = await this.getSchedule(id);
+      const now = this.clock.now();
+      const trigger = patch.trigger === undefined ? current.trigger : parseTrigger(patch.trigger, { now });
+      const paused = patch.paused ?? current.paused;
+      let nextRunAt = current.next_run_at;
+      if (patch.trigger !== undefined || paused !== current.paused) {
+        nextRunAt = paused ? null : this.firstOccurrence(compileTrigger(trigger), current, now);
+      }
+      const updated = await this.store.updateSchedule(
+        {
+          id,
+          name: patch.name === undefined ? current.name : patch.name,
+          handler: patch.handler ?? current.handler,
+          method: patch.method ?? current.method,
+          params: patch.params === undefined ? current.params : (patch.params as JsonObject),
+          trigger,
+          misfire_grace_seconds: patch.misfire_grace_seconds === undefined ? current.misfire_grace_seconds : patch.misfire_grace_seconds,
+          catch_up: patch.catch_up ?? current.catch_up,
+          catch_up_limit: patch.catch_up_limit ?? current.catch_up_limit,
+          max_instances: patch.max_instances ?? current.max_instances,
+          max_jitter_seconds: patch.max_jitter_seconds ?? current.max_jitter_seconds,
+          retry: patch.retry === undefined ? current.retry : { ...current.retry, ...this.clean(patch.retry) },
+          timeout_seconds: patch.timeout_seconds === undefined ? current.timeout_seconds : patch.timeout_seconds,
+          paused,
+          next_run_at: nextRunAt,
+          updated_at: now,
+        },
+        current.version,
+      );
+      if (updated) {
+        this.scheduleChanged(updated);
+        return updated;
+      }
+    }
+    throw new ConflictError('concurrent_update', `schedule "${id}" changed while being updated; try again`);
+  }
+
+  pauseSchedule(id: string): Promise<ScheduleRow> {
+    return this.updateSchedule(id, { paused: true });
+  }
+
+  resumeSchedule(id: string): Promise<ScheduleRow> {
+    return this.updateSchedule(id, { paused: false });
+  }
+
+  async deleteSchedule(id: string): Promise<void> {
+    const { deleted, runs } = await this.store.deleteSchedule(id, this.clock.now());
+    if (!deleted) throw new NotFoundError('schedule_not_found', `schedule "${id}" does not exist`);
+    for (const run of runs) {
+      this.dispatcher.localFor(run.handler)?.abort(run.id, 'schedule deleted');
+      this.events.emit('run.updated', run);
+    }
+    this.triggerCache.delete(id);
+    this.events.emit('schedule.changed', null, id);
+  }
+
+  /** Run a schedule's job now, outside its trigger (not counted against max_instances). */
+  async runScheduleNow(id: string): Promise<RunRow> {
+    const schedule = await this.getSchedule(id);
+    const now = this.clock.now();
+    const [run] = await this.insertRuns([
+      {
+        id: uuidv7(),
+        schedule_id: schedule.id,
+        origin: 'manual',
+        handler: schedule.handler,
+        method: schedule.method,
+        params: schedule.params,
+        status: 'queued',
+        retry: schedule.retry,
+        timeout_seconds: schedule.timeout_seconds,
+        scheduled_at: now,
+        available_at: now,
+        start_by: null,
+        created_at: now,
+      },
+    ]);
+    return run!;
+  }
+
+  /** The next `count` occurrences (from next_run_at; for a paused schedule, as if resumed now). */
+  async upcoming(id: string, count: number): Promise<{ schedule: ScheduleRow; times: number[]; description: string }> {
+    const schedule = await this.getSchedule(id);
+    const trigger = this.compile(schedule);
+    const times: number[] = [];
+    let t = schedule.paused ? this.firstOccurrence(trigger, schedule, this.clock.now()) : schedule.next_run_at;
+    while (t !== null && times.length < count) {
+      times.push(t);
+      t = trigger.next(t);
+    }
+    return { schedule, times, description: trigger.describe() };
+  }
+
+  describeTrigger(schedule: ScheduleRow): string {
+    return this.compile(schedule).describe();
+  }
+
+  // --- runs ----------------------------------------------------------------------------------
+
+  async createRun(input: OneOffRunInput): Promise<RunRow> {
+    const [run] = await this.createRuns([input]);
+    return run!;
+  }
+
+  /** One-off runs (no schedule), in one transaction. */
+  async createRuns(inputs: OneOffRunInput[]): Promise<RunRow[]> {
+    const now = this.clock.now();
+    return this.insertRuns(
+      inputs.map((input) => ({
+        id: uuidv7(),
+        schedule_id: null,
+        origin: 'one_off' as const,
+        handler: input.handler,
+        method: input.method,
+        params: (input.params ?? {}) as JsonObject,
+        status: 'queued' as const,
+        retry: this.retryPolicy(input.retry),
+        timeout_seconds: input.timeout_seconds === undefined ? this.defaults.timeout_seconds : input.timeout_seconds,
+        scheduled_at: now,
+        available_at: now,
+        start_by: null,
+        created_at: now,
+      })),
+    );
+  }
+
+  async getRun(id: string): Promise<{ run: RunRow; attempts: AttemptRow[] }> {
+    const run = await this.store.getRun(id);
+    if (!run) throw new NotFoundError('run_not_found', `run "${id}" does not exist`);
+    return { run, attempts: await this.store.getAttempts(id) };
+  }
+
+  listRuns(query: RunQuery): Promise<Page<RunRow>> {
+    return this.store.listRuns(query);
+  }
+
+  runStats(query: RunStatsQuery): Promise<RunStats> {
+    return this.store.runStats(query);
+  }
+
+  async cancelRun(id: string, message = 'cancelled by request'): Promise<RunRow> {
+    const result = await this.store.cancelRun(id, this.clock.now(), message);
+    if (!result.ok) {
+      if (result.reason === 'run_not_found') throw new NotFoundError('run_not_found', `run "${id}" does not exist`);
+      throw new ConflictError('run_finished', `run "${id}" has already finished (${result.run?.status})`);
+    }
+    this.dispatcher.localFor(result.run.handler)?.abort(id, message);
+    this.events.emit('run.updated', result.run);
+    return result.run;
+  }
+
+  // --- the worker protocol ------------------------------------------------------------------
+
+  async registerWorker(input: RegisterWorkerInput): Promise<WorkerRow> {
+    this.assertAccepting();
+    const now = this.clock.now();
+    const worker = await this.store.registerWorker({
+      id: `w-${uuidv7()}`,
+      kind: 'remote',
+      handler: input.handler,
+      methods: input.methods,
+      concurrency: input.concurrency ?? 1,
+      name: input.name ?? null,
+      version: input.version ?? null,
+      registered_at: now,
+      expires_at: now + this.leaseSeconds * 1000,
+    });
+    this.logger.info({ worker_id: worker.id, handler: worker.handler, methods: worker.methods }, 'worker registered');
+    this.events.emit('worker.changed', worker);
+    return worker;
+  }
+
+  /** A long poll. Also renews the worker's lease for the time it waits. */
+  async poll(workerId: string, maxJobs: number, waitMs: number, signal: AbortSignal): Promise<RunRow[]> {
+    const now = this.clock.now();
+    const worker = await this.store.touchWorker(workerId, now, now + waitMs + this.leaseSeconds * 1000);
+    if (!worker || worker.kind !== 'remote') throw this.unknownWorker(workerId);
+    if (this.stopping) return [];
+    return this.dispatcher.poll(worker, maxJobs, waitMs, signal);
+  }
+
+  async heartbeat(runId: string, workerId: string, progress?: number, message?: string): Promise<boolean> {
+    const now = this.clock.now();
+    await this.store.touchWorker(workerId, now, now + this.leaseSeconds * 1000);
+    const result = await this.store.heartbeatRun(runId, workerId, now, progress ?? null, message ?? null);
+    if (!result.ok && result.reason === 'run_not_found') throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
+    if (!result.ok) throw new ConflictError('not_owner', `run "${runId}" is not assigned to worker "${workerId}"`);
+    return result.cancel_requested;
+  }
+
+  async complete(
+    runId: string,
+    workerId: string,
+    status: 'succeeded' | 'failed',
+    result: JsonValue | null,
+    error: RunError | null,
+  ): Promise<CompleteOutcome> {
+    const now = this.clock.now();
+    await this.store.touchWorker(workerId, now, now + this.leaseSeconds * 1000);
+    const outcome = await this.store.completeAttempt(
+      runId,
+      workerId,
+      status === 'succeeded'
+        ? { status, result }
+        : { status, error: error ?? { message: 'failed (no error given)' }, result },
+      now,
+      this.decide,
+    );
+    if (!outcome.ok) {
+      if (outcome.reason === 'run_not_found') throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
+      if (outcome.reason === 'not_owner') throw new ConflictError('not_owner', `run "${runId}" is not assigned to worker "${workerId}"`);
+      throw new ConflictError('run_not_running', `run "${runId}" is not running (status ${outcome.run?.status}); the result was not recorded`);
+    }
+    this.afterRunChange(outcome.run);
+    return { run: outcome.run, retry_at: outcome.run.status === 'queued' ? outcome.run.available_at : null };
+  }
+
+  async leave(workerId: string): Promise<void> {
+    const { worker, runs } = await this.store.removeWorker(workerId, this.clock.now(), this.decide);
+    if (!worker || worker.kind !== 'remote') throw this.unknownWorker(workerId);
+    this.events.emit('worker.changed', worker);
+    for (const run of runs) this.afterRunChange(run);
+  }
+
+  async listHandlers(): Promise<HandlerView[]> {
+    const now = this.clock.now();
+    const workers = (await this.store.listWorkers()).filter(
+      (w) => w.status === 'online' || now - w.last_seen_at < HANDLER_HISTORY_MS,
+    );
+    const counts = await this.store.runningCounts(workers.map((w) => w.id));
+    const byHandler = new Map<string, HandlerView>();
+    for (const w of workers) {
+      const view: HandlerView = byHandler.get(w.handler) ?? {
+        handler: w.handler,
+        status: 'offline',
+        methods: [],
+        running: 0,
+        last_seen_at: null,
+        workers: [],
+      };
+      const running = counts.get(w.id) ?? 0;
+      view.workers.push({ ...w, running });
+      view.running += running;
+      view.last_seen_at = Math.max(view.last_seen_at ?? 0, w.last_seen_at);
+      if (w.status === 'online') view.status = 'online';
+      byHandler.set(w.handler, view);
+    }
+    for (const view of byHandler.values()) {
+      // Methods of the online workers; an offline handler shows what it last offered.
+      const source = view.workers.filter((w) => w.status === 'online');
+      view.methods = [...new Set((source.length > 0 ? source : view.workers).flatMap((w) => w.methods))].sort();
+    }
+    return [...byHandler.values()].sort((a, b) => a.handler.localeCompare(b.handler));
+  }
+
+  // --- internals -----------------------------------------------------------------------------
+
+  private async insertRuns(runs: NewRun[]): Promise<RunRow[]> {
+    this.assertAccepting();
+    const saved = await this.store.insertRuns(runs);
+    this.events.emit('runs.created', saved);
+    this.dispatcher.notifyRuns(saved);
+    return saved;
+  }
+
+  private afterRunChange(run: RunRow): void {
+    this.events.emit('run.updated', run);
+    if (run.status === 'queued') this.dispatcher.notifyRuns([run]);
+  }
+
+  private scheduleChanged(schedule: ScheduleRow): void {
+    this.triggerCache.delete(schedule.id);
+    this.events.emit('schedule.changed', schedule, schedule.id);
+    this.timekeeper?.wake();
+  }
+
+  private compile(schedule: ScheduleRow): Trigger {
+    const key = `${schedule.id}\u0000${schedule.version}`;
+    let trigger = this.triggerCache.get(key);
+    if (!trigger) {
+      if (this.triggerCache.size >= TRIGGER_CACHE_LIMIT) this.triggerCache.clear();
+      trigger = compileTrigger(schedule.trigger);
+      this.triggerCache.set(key, trigger);
+    }
+    return trigger;
+  }
+
+  /** A date trigger that already fired has no further occurrence, even when resumed. */
+  private firstOccurrence(trigger: Trigger, schedule: ScheduleRow, now: number): number | null {
+    if (schedule.trigger.type === 'date' && schedule.last_run_at !== null) return null;
+    return trigger.first(now);
+  }
+
+  private retryPolicy(input: Partial<RetryPolicy> | undefined): RetryPolicy {
+    const policy = { ...this.defaults.retry, ...this.clean(input) };
+    if (policy.max_delay_seconds < policy.initial_delay_seconds) {
+      throw new ValidationError('retry.max_delay_seconds must be at least retry.initial_delay_seconds', 'retry.max_delay_seconds');
+    }
+    return policy;
+  }
+
+  private clean<T extends object>(value: T | undefined): Partial<T> {
+    if (!value) return {};
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+  }
+
+  private assertAccepting(): void {
+    if (this.stopping) throw new AppError(503, 'shutting_down', 'the server is shutting down; try again shortly');
+  }
+
+  private unknownWorker(workerId: string): NotFoundError {
+    return new NotFoundError('worker_not_found', `worker "${workerId}" is not registered (or its lease expired): register again`);
+  }
+}

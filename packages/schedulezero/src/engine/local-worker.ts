@@ -1,0 +1,201 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { JsonObject, JsonValue, RunError, RunRow } from '../domain/types.js';
+import type { Logger } from '../domain/logger.js';
+import type { AttemptEnd, RetryDecider, Store } from '../store/store.js';
+import type { Clock } from './clock.js';
+
+/** What an in-process method receives besides its params. */
+export interface LocalJobContext {
+  run_id: string;
+  schedule_id: string | null;
+  method: string;
+  attempt: number;
+  scheduled_at: Date;
+  deadline: Date | null;
+  /** Aborted when the run is cancelled, times out, or the server shuts down. */
+  signal: AbortSignal;
+  progress(progress?: number | null, message?: string | null): Promise<void>;
+}
+
+export type LocalMethod = (params: JsonObject, ctx: LocalJobContext) => unknown;
+
+export interface LocalHandlerOptions {
+  /** Runs of this handler executed at once in this process. Default 16. */
+  concurrency?: number;
+}
+
+interface Running {
+  controller: AbortController;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export interface LocalWorkerDeps {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  decide: RetryDecider;
+  /** Called with each finished or retried run. */
+  onSettled(run: RunRow): void;
+  /** Called when a slot frees up, so the dispatcher can hand out more work. */
+  onCapacity(handler: string): void;
+}
+
+function toError(err: unknown): RunError {
+  if (err instanceof Error) return { message: err.message || err.name, type: err.name };
+  return { message: String(err), type: 'Error' };
+}
+
+/** A result must be JSON: anything else (undefined, functions, cycles) is stored as null or text. */
+function toJson(value: unknown): JsonValue | null {
+  if (value === undefined) return null;
+  try {
+    return JSON.parse(JSON.stringify(value)) as JsonValue;
+  } catch {
+    return String(value);
+  }
+}
+
+/**
+ * In-process handlers: functions registered inside the server process (for embedding). They
+ * get work through the same store claims as remote workers, under a worker row of kind `local`,
+ * so history, retries, timeouts and crash recovery behave exactly alike.
+ */
+export class LocalWorker {
+  readonly id = `local-${uuidv7()}`;
+  readonly concurrency: number;
+  private readonly running = new Map<string, Running>();
+  private filling = false;
+  private refill = false;
+  private stopped = false;
+
+  constructor(
+    readonly handler: string,
+    private readonly methods: Map<string, LocalMethod>,
+    options: LocalHandlerOptions,
+    private readonly deps: LocalWorkerDeps,
+  ) {
+    this.concurrency = options.concurrency ?? 16;
+  }
+
+  get methodNames(): string[] {
+    return [...this.methods.keys()];
+  }
+
+  get runningCount(): number {
+    return this.running.size;
+  }
+
+  /** Claim as many runs as there are free slots and start them. */
+  async fill(): Promise<RunRow[]> {
+    if (this.filling) {
+      this.refill = true;
+      return [];
+    }
+    this.filling = true;
+    const started: RunRow[] = [];
+    try {
+      do {
+        this.refill = false;
+        const free = this.concurrency - this.running.size;
+        if (free <= 0 || this.stopped) break;
+        const runs = await this.deps.store.claimRuns({
+          worker_id: this.id,
+          handler: this.handler,
+          methods: this.methodNames,
+          limit: free,
+          now: this.deps.clock.now(),
+        });
+        for (const run of runs) this.execute(run);
+        started.push(...runs);
+        if (runs.length === free) this.refill = true;
+      } while (this.refill);
+    } finally {
+      this.filling = false;
+    }
+    return started;
+  }
+
+  /** Abort a run this worker is executing (cancel, timeout noticed elsewhere, shutdown). */
+  abort(runId: string, reason: string): boolean {
+    const entry = this.running.get(runId);
+    if (!entry) return false;
+    entry.controller.abort(new Error(reason));
+    return true;
+  }
+
+  /** Stop taking work; resolves when running jobs have finished or `graceMs` has passed. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    const deadline = this.deps.clock.now() + graceMs;
+    while (this.running.size > 0 && this.deps.clock.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    for (const id of this.running.keys()) this.abort(id, 'server shutting down');
+  }
+
+  private execute(run: RunRow): void {
+    const fn = this.methods.get(run.method);
+    const controller = new AbortController();
+    const now = this.deps.clock.now();
+    let timedOut = false;
+    const timer =
+      run.deadline === null
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            controller.abort(new Error(`timed out after ${run.timeout_seconds} s`));
+          }, Math.max(0, run.deadline - now));
+    this.running.set(run.id, { controller, timer });
+
+    const ctx: LocalJobContext = {
+      run_id: run.id,
+      schedule_id: run.schedule_id,
+      method: run.method,
+      attempt: run.attempt,
+      scheduled_at: new Date(run.scheduled_at),
+      deadline: run.deadline === null ? null : new Date(run.deadline),
+      signal: controller.signal,
+      progress: async (progress, message) => {
+        await this.deps.store.heartbeatRun(run.id, this.id, this.deps.clock.now(), progress ?? null, message ?? null);
+      },
+    };
+
+    const settle = async (end: AttemptEnd) => {
+      clearTimeout(timer);
+      this.running.delete(run.id);
+      try {
+        const result = await this.deps.store.completeAttempt(run.id, this.id, end, this.deps.clock.now(), this.deps.decide);
+        // A refusal means the run was cancelled or reaped meanwhile; that outcome stands.
+        if (result.ok) this.deps.onSettled(result.run);
+      } catch (err) {
+        this.deps.logger.error({ err, run_id: run.id }, 'could not record the end of an in-process run');
+      }
+      this.deps.onCapacity(this.handler);
+    };
+
+    // Run on the next tick so that a synchronous handler cannot block the claim loop.
+    setImmediate(() => {
+      Promise.resolve()
+        .then(() => {
+          // Cancelled or timed out before it began: the store has recorded that already.
+          if (controller.signal.aborted) throw controller.signal.reason;
+          if (!fn) throw Object.assign(new Error(`method "${run.method}" is not registered`), { name: 'UnknownMethod' });
+          return fn(run.params, ctx);
+        })
+        .then(
+          (value) =>
+            settle(
+              timedOut
+                ? { status: 'timed_out', error: { message: `timed out after ${run.timeout_seconds} s`, type: 'timeout' } }
+                : { status: 'succeeded', result: toJson(value) },
+            ),
+          (err: unknown) =>
+            settle(
+              timedOut
+                ? { status: 'timed_out', error: { message: `timed out after ${run.timeout_seconds} s`, type: 'timeout' } }
+                : { status: 'failed', error: toError(err) },
+            ),
+        );
+    });
+  }
+}

@@ -1,0 +1,87 @@
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger as PinoLogger } from 'pino';
+import { Type } from 'typebox';
+import { Authenticator } from '../api/auth.js';
+import { installErrorHandling } from '../api/errors.js';
+import { handlerRoutes } from '../api/routes/handlers.js';
+import { runRoutes } from '../api/routes/runs.js';
+import { scheduleRoutes } from '../api/routes/schedules.js';
+import { installValidation } from '../api/validation.js';
+import type { Engine } from '../engine/engine.js';
+import { protocolRoutes } from '../protocol/routes.js';
+import { VERSION } from '../version.js';
+import { createMetrics } from './metrics.js';
+
+export interface AppOptions {
+  engine: Engine;
+  logger: PinoLogger;
+  apiTokenHashes: string[];
+}
+
+const API = '/api/v1';
+
+/** The HTTP application: REST API v1, the worker protocol, OpenAPI, health and metrics. */
+export async function buildApp({ engine, logger, apiTokenHashes }: AppOptions): Promise<FastifyInstance> {
+  const base = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    // Per-request logs at 5,000 requests/s drown everything else; errors are still logged.
+    disableRequestLogging: true,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    // Long polls would otherwise hold a shutdown for up to a minute.
+    forceCloseConnections: 'idle',
+  });
+  installValidation(base);
+  installErrorHandling(base);
+  const app = base.withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ScheduleZero API',
+        version: VERSION,
+        description: 'Schedules, runs, handlers, and the worker protocol. Errors are `{"error": {"code", "message", "field"}}`.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  const auth = new Authenticator({
+    store: engine.store,
+    configuredHashes: apiTokenHashes,
+    publicPaths: [`${API}/health`],
+  });
+  auth.install(base);
+
+  app.get(
+    `${API}/health`,
+    {
+      schema: {
+        tags: ['server'],
+        summary: 'Health check',
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok'), version: Type.String() }) },
+      },
+    },
+    async () => ({ status: 'ok' as const, version: VERSION }),
+  );
+
+  app.get(`${API}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(scheduleRoutes, { prefix: API, engine });
+  await app.register(runRoutes, { prefix: API, engine });
+  await app.register(handlerRoutes, { prefix: API, engine });
+  await app.register(protocolRoutes, { prefix: API, engine });
+
+  const metrics = createMetrics(engine);
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    reply.type(metrics.contentType);
+    return metrics.metrics();
+  });
+
+  return base;
+}

@@ -1,0 +1,184 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import { Type, type Static } from 'typebox';
+import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { hashToken } from '../api/auth.js';
+import { ConfigError } from './config-error.js';
+
+/** The server's settings file (`schedulezero.yaml`); every key is optional. */
+export const ConfigFileSchema = Type.Object(
+  {
+    host: Type.Optional(Type.String({ minLength: 1 })),
+    port: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+    database_url: Type.Optional(Type.String({ minLength: 1 })),
+    log_level: Type.Optional(
+      Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
+    ),
+    allow_open_bind: Type.Optional(Type.Boolean()),
+    api_token_hashes: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { description: 'SHA-256 (hex) of accepted API tokens.' }),
+    ),
+    heartbeat_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    lease_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    shutdown_grace_seconds: Type.Optional(Type.Number({ minimum: 0 })),
+    retention: Type.Optional(
+      Type.Object(
+        {
+          days: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()])),
+          runs_per_schedule: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Null()])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+type ConfigFile = Static<typeof ConfigFileSchema>;
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  database_url: string;
+  log_level: string;
+  allow_open_bind: boolean;
+  /** SHA-256 hashes only: plaintext tokens from the environment are hashed on load. */
+  api_token_hashes: string[];
+  heartbeat_seconds: number;
+  lease_seconds: number;
+  shutdown_grace_seconds: number;
+  retention: { days: number | null; runs_per_schedule: number | null };
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  host: '127.0.0.1',
+  port: 8888,
+  database_url: 'sqlite:./data/schedulezero.db',
+  log_level: 'info',
+  allow_open_bind: false,
+  api_token_hashes: [],
+  heartbeat_seconds: 10,
+  lease_seconds: 30,
+  shutdown_grace_seconds: 30,
+  retention: { days: 30, runs_per_schedule: 1000 },
+};
+
+export { ConfigError };
+
+/** Flags given on the command line (already parsed); they win over everything else. */
+export interface ConfigFlags {
+  config?: string;
+  host?: string;
+  port?: number;
+  databaseUrl?: string;
+  logLevel?: string;
+  allowOpenBind?: boolean;
+}
+
+/** Finds the YAML node at an error's path to report its line and column. */
+function locate(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: string[], atKey: boolean): string {
+  let node: unknown = doc.contents;
+  let key: Node | null = null;
+  for (const name of path) {
+    if (!isMap(node)) break;
+    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === name);
+    if (!pair) break;
+    key = (pair.key as Node) ?? key;
+    node = pair.value;
+  }
+  // An unknown key is reported where the key is written; a bad value where the value is.
+  const range = atKey ? key?.range : ((node as Node | null)?.range ?? key?.range);
+  if (!range) return '';
+  const { line, col } = lines.linePos(range[0]);
+  return `:${line}:${col}`;
+}
+
+function describeError(err: ErrorObject): { path: string[]; message: string; atKey: boolean } {
+  const path = err.instancePath.split('/').filter(Boolean);
+  const params = err.params as Record<string, unknown>;
+  if (err.keyword === 'additionalProperties') {
+    path.push(String(params.additionalProperty));
+    return { path, message: 'unknown key', atKey: true };
+  }
+  if (err.keyword === 'anyOf' && path.at(-1) === 'log_level') {
+    return { path, message: 'must be one of fatal, error, warn, info, debug, trace, silent', atKey: false };
+  }
+  return { path, message: err.message ?? 'is invalid', atKey: false };
+}
+
+export function readConfigFile(file: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${file}: cannot read the config file (${(err as Error).message})`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = e.linePos?.[0];
+    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
+  }
+  const data = (doc.toJS() ?? {}) as unknown;
+  const validate = new Ajv({ allErrors: false, strict: false }).compile(ConfigFileSchema);
+  if (!validate(data)) {
+    const { path, message, atKey } = describeError(validate.errors![0]!);
+    throw new ConfigError(`${file}${locate(doc, lines, path, atKey)}: ${path.join('.') || '(top level)'}: ${message}`);
+  }
+  return data as ConfigFile;
+}
+
+function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`environment ${name}: "${raw}" is not a port number`);
+  return n;
+}
+
+/**
+ * Settings come from, lowest first: defaults, the config file (`--config`, SCHEDULEZERO_CONFIG,
+ * or ./schedulezero.yaml when present), the environment, and flags.
+ */
+export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): ServerConfig {
+  const explicit = flags.config ?? env.SCHEDULEZERO_CONFIG;
+  const implicit = resolve(cwd, 'schedulezero.yaml');
+  const file = explicit ? resolve(cwd, explicit) : existsSync(implicit) ? implicit : undefined;
+  const fromFile: ConfigFile = file ? readConfigFile(file) : {};
+
+  const envTokens = (env.SCHEDULEZERO_API_TOKENS ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const logLevel = flags.logLevel ?? env.SCHEDULEZERO_LOG_LEVEL ?? env.LOG_LEVEL ?? fromFile.log_level;
+
+  return {
+    host: flags.host ?? env.SCHEDULEZERO_HOST ?? fromFile.host ?? DEFAULT_CONFIG.host,
+    port: flags.port ?? envNumber(env, 'SCHEDULEZERO_PORT') ?? fromFile.port ?? DEFAULT_CONFIG.port,
+    database_url: flags.databaseUrl ?? env.SCHEDULEZERO_DATABASE_URL ?? fromFile.database_url ?? DEFAULT_CONFIG.database_url,
+    log_level: logLevel?.toLowerCase() ?? DEFAULT_CONFIG.log_level,
+    allow_open_bind:
+      flags.allowOpenBind ?? (env.SCHEDULEZERO_ALLOW_OPEN_BIND === 'true' || env.SCHEDULEZERO_ALLOW_OPEN_BIND === '1' ? true : undefined) ?? fromFile.allow_open_bind ?? false,
+    api_token_hashes: [...(fromFile.api_token_hashes ?? []), ...envTokens.map(hashToken)],
+    heartbeat_seconds: fromFile.heartbeat_seconds ?? DEFAULT_CONFIG.heartbeat_seconds,
+    lease_seconds: fromFile.lease_seconds ?? DEFAULT_CONFIG.lease_seconds,
+    shutdown_grace_seconds: fromFile.shutdown_grace_seconds ?? DEFAULT_CONFIG.shutdown_grace_seconds,
+    retention: { ...DEFAULT_CONFIG.retention, ...fromFile.retention },
+  };
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost', '[::1]']);
+
+export function isLoopback(host: string): boolean {
+  return LOOPBACK.has(host) || host.startsWith('127.');
+}
+
+/** Where a `sqlite:` URL points: a file path, or ':memory:'. */
+export function sqliteFilename(url: string, cwd = process.cwd()): string {
+  const rest = url.slice('sqlite:'.length);
+  if (rest === ':memory:' || rest === '//:memory:') return ':memory:';
+  const path = rest.startsWith('///') ? rest.slice(2) : rest.startsWith('//') ? rest.slice(2) : rest;
+  if (!path) throw new ConfigError(`database url "${url}": no file path after "sqlite:"`);
+  return resolve(cwd, path);
+}
