@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger as PinoLogger } from 'pino';
 import { Type } from 'typebox';
 import { Authenticator } from '../api/auth.js';
@@ -27,7 +27,7 @@ export async function buildApp({ engine, logger, apiTokenHashes }: AppOptions): 
   const base = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Per-request logs at 5,000 requests/s drown everything else; errors are still logged.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     // Long polls would otherwise hold a shutdown for up to a minute.
