@@ -114,12 +114,28 @@ export class Dispatcher {
     if (this.availabilityAt !== null && this.availabilityAt <= at && this.availabilityAt > now) return;
     clearTimeout(this.availabilityTimer);
     this.availabilityAt = at;
-    this.availabilityTimer = setTimeout(() => {
+    const fire = () => {
+      // Timers may fire a millisecond early; a claim made then would not see the run yet, and
+      // the re-arm after it would not find it either (it is no longer in the future).
+      const left = at - this.deps.clock.now();
+      if (left > 0) {
+        this.availabilityTimer = setTimeout(fire, left);
+        this.availabilityTimer.unref();
+        return;
+      }
       this.availabilityAt = null;
       this.notify(this.allHandlers());
       void this.armAvailabilityTimer();
-    }, Math.max(0, at - now));
+    };
+    this.availabilityTimer = setTimeout(fire, Math.max(0, at - now));
     this.availabilityTimer.unref();
+  }
+
+  /** A worker left or was lost: its waiting polls answer empty and take nothing more. */
+  dropWorker(workerId: string): void {
+    for (const list of this.waiters.values()) {
+      for (const w of [...list]) if (w.worker.id === workerId) w.settle([]);
+    }
   }
 
   /** Stop handing out work: waiting polls return empty at once. */

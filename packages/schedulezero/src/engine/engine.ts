@@ -526,6 +526,7 @@ export class Engine {
   async leave(workerId: string): Promise<void> {
     const { worker, runs } = await this.store.removeWorker(workerId, this.clock.now(), this.decide);
     if (!worker || worker.kind !== 'remote') throw this.unknownWorker(workerId);
+    this.dispatcher.dropWorker(workerId);
     this.events.emit('worker.changed', worker);
     for (const run of runs) this.afterRunChange(run);
   }

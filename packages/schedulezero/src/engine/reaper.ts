@@ -78,6 +78,7 @@ export class Reaper {
 
       const expired = await store.expireWorkers(now, decide);
       for (const worker of expired.workers) {
+        dispatcher.dropWorker(worker.id);
         logger.warn({ worker_id: worker.id, handler: worker.handler }, 'worker lost: lease expired');
         events.emit('worker.changed', worker);
       }

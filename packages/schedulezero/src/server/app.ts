@@ -30,8 +30,9 @@ export async function buildApp({ engine, logger, apiTokenHashes }: AppOptions): 
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
-    // Long polls would otherwise hold a shutdown for up to a minute.
-    forceCloseConnections: 'idle',
+    // By the time the app closes, the engine has stopped and answered every waiting poll; what
+    // is left are idle keep-alive sockets (some never sent a request) that would hold the close.
+    forceCloseConnections: true,
   });
   installValidation(base);
   installErrorHandling(base);

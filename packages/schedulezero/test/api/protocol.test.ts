@@ -87,6 +87,31 @@ describe('worker protocol over HTTP', () => {
     expect(detail.attempts[0].error).toEqual({ message: 'smtp down', type: 'SMTPError' });
   });
 
+  it('a waiting poll is woken when a retry becomes due (not at the end of its wait)', async () => {
+    const worker = await register('wake', ['m']);
+    for (let i = 0; i < 5; i++) {
+      const run = (await api('POST', '/api/v1/runs', { handler: 'wake', method: 'm', retry: { max_attempts: 2, initial_delay_seconds: 0.1 } })).body;
+      await api('POST', `/api/v1/workers/${worker}/poll`, { max_jobs: 1, wait_seconds: 1 });
+      await api('POST', `/api/v1/runs/${run.id}/complete`, { worker_id: worker, status: 'failed', error: { message: 'x' } });
+      const t0 = Date.now();
+      const poll = await api('POST', `/api/v1/workers/${worker}/poll`, { max_jobs: 1, wait_seconds: 10 });
+      expect(poll.body.jobs[0]).toMatchObject({ run_id: run.id, attempt: 2 });
+      expect(Date.now() - t0).toBeLessThan(2000);
+      await api('POST', `/api/v1/runs/${run.id}/complete`, { worker_id: worker, status: 'succeeded' });
+    }
+  });
+
+  it('a worker that leaves during its long poll is handed nothing', async () => {
+    const worker = await register('gone', ['m']);
+    const pending = api('POST', `/api/v1/workers/${worker}/poll`, { max_jobs: 1, wait_seconds: 10 });
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await api('DELETE', `/api/v1/workers/${worker}`)).status).toBe(204);
+    expect((await pending).body).toEqual({ jobs: [] });
+    const run = (await api('POST', '/api/v1/runs', { handler: 'gone', method: 'm' })).body;
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await api('GET', `/api/v1/runs/${run.id}`)).body.status).toBe('queued');
+  });
+
   it('error.retryable=false ends the run without retry', async () => {
     const worker = await register('noretry', ['m']);
     const run = (await api('POST', '/api/v1/runs', { handler: 'noretry', method: 'm', retry: { max_attempts: 5 } })).body;
