@@ -185,11 +185,7 @@ export class Dispatcher {
   }
 
   private async drainHandler(handler: string): Promise<void> {
-    const local = this.locals.get(handler);
-    if (local) {
-      const started = await local.fill();
-      if (started.length > 0) this.deps.events.emit('runs.started', started);
-    }
+    await this.locals.get(handler)?.fill();
     const list = this.waiters.get(handler);
     if (!list) return;
     for (const waiter of [...list]) {

@@ -20,6 +20,7 @@ import { compileTrigger, parseTrigger, type Trigger } from '../triggers/index.js
 import { systemClock, type Clock } from './clock.js';
 import { Dispatcher } from './dispatcher.js';
 import { EngineEmitter } from './events.js';
+import { CompletionBatcher } from './completions.js';
 import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local-worker.js';
 import { Reaper, type RetentionPolicy } from './reaper.js';
 import { retryDecider } from './retry.js';
@@ -132,6 +133,9 @@ export class Engine {
   private readonly decide;
   private readonly dispatcher: Dispatcher;
   private readonly triggerCache = new Map<string, Trigger>();
+  private readonly completions: CompletionBatcher;
+  /** Worker rows as last written by this process: lease renewals are skipped while still fresh. */
+  private readonly leases = new Map<string, WorkerRow>();
   private timekeeper: Timekeeper | null = null;
   private reaper: Reaper | null = null;
   private readonly pendingLocals: LocalWorker[] = [];
@@ -146,6 +150,10 @@ export class Engine {
     this.leaseSeconds = options.leaseSeconds ?? 30;
     this.defaults = { ...DEFAULT_SCHEDULE_SETTINGS, ...options.defaults };
     this.decide = retryDecider(() => this.clock.now());
+    this.completions = new CompletionBatcher(this.store, this.clock, this.decide);
+    this.events.on('worker.changed', (worker) => {
+      if (worker.status !== 'online') this.leases.delete(worker.id);
+    });
     this.dispatcher = new Dispatcher({
       store: this.store,
       clock: this.clock,
@@ -232,9 +240,9 @@ export class Engine {
       store: this.store,
       clock: this.clock,
       logger: this.logger,
-      decide: this.decide,
+      complete: (runId, workerId, end) => this.completions.submit(runId, workerId, end),
       onSettled: (run) => this.afterRunChange(run),
-      onCapacity: (h) => this.dispatcher.notify([h]),
+      onStarted: (runs) => this.events.emit('runs.started', runs),
     });
     if (this.started) await this.attachLocal(local);
     else this.pendingLocals.push(local);
@@ -480,17 +488,15 @@ export class Engine {
 
   /** A long poll. Also renews the worker's lease for the time it waits. */
   async poll(workerId: string, maxJobs: number, waitMs: number, signal: AbortSignal): Promise<RunRow[]> {
-    const now = this.clock.now();
-    const worker = await this.store.touchWorker(workerId, now, now + waitMs + this.leaseSeconds * 1000);
+    const worker = await this.seen(workerId, waitMs);
     if (!worker || worker.kind !== 'remote') throw this.unknownWorker(workerId);
     if (this.stopping) return [];
     return this.dispatcher.poll(worker, maxJobs, waitMs, signal);
   }
 
-  async heartbeat(runId: string, workerId: string, progress?: number, message?: string): Promise<boolean> {
-    const now = this.clock.now();
-    await this.store.touchWorker(workerId, now, now + this.leaseSeconds * 1000);
-    const result = await this.store.heartbeatRun(runId, workerId, now, progress ?? null, message ?? null);
+  async heartbeat(runId: string, workerId: string, progress?: number, message?: string, attempt?: number): Promise<boolean> {
+    await this.seen(workerId);
+    const result = await this.store.heartbeatRun(runId, workerId, this.clock.now(), progress, message, attempt);
     if (!result.ok && result.reason === 'run_not_found') throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
     if (!result.ok) throw new ConflictError('not_owner', `run "${runId}" is not assigned to worker "${workerId}"`);
     return result.cancel_requested;
@@ -502,17 +508,16 @@ export class Engine {
     status: 'succeeded' | 'failed',
     result: JsonValue | null,
     error: RunError | null,
+    attempt?: number,
   ): Promise<CompleteOutcome> {
-    const now = this.clock.now();
-    await this.store.touchWorker(workerId, now, now + this.leaseSeconds * 1000);
-    const outcome = await this.store.completeAttempt(
+    await this.seen(workerId);
+    const outcome = await this.completions.submit(
       runId,
       workerId,
       status === 'succeeded'
         ? { status, result }
         : { status, error: error ?? { message: 'failed (no error given)' }, result },
-      now,
-      this.decide,
+      attempt,
     );
     if (!outcome.ok) {
       if (outcome.reason === 'run_not_found') throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
@@ -527,6 +532,7 @@ export class Engine {
     const { worker, runs } = await this.store.removeWorker(workerId, this.clock.now(), this.decide);
     if (!worker || worker.kind !== 'remote') throw this.unknownWorker(workerId);
     this.dispatcher.dropWorker(workerId);
+    this.leases.delete(workerId);
     this.events.emit('worker.changed', worker);
     for (const run of runs) this.afterRunChange(run);
   }
@@ -615,6 +621,23 @@ export class Engine {
 
   private assertAccepting(): void {
     if (this.stopping) throw new AppError(503, 'shutting_down', 'the server is shutting down; try again shortly');
+  }
+
+  /**
+   * A worker showed a sign of life: extend its lease to cover `extraMs` (a long poll's wait) plus
+   * lease_seconds. The write is skipped while the lease last written still covers all but half a
+   * lease of that, so a busy worker costs no extra writes. Null when the worker is unknown or gone.
+   */
+  private async seen(workerId: string, extraMs = 0): Promise<WorkerRow | null> {
+    const now = this.clock.now();
+    const leaseMs = this.leaseSeconds * 1000;
+    const wanted = now + extraMs + leaseMs;
+    const cached = this.leases.get(workerId);
+    if (cached && cached.expires_at >= wanted - leaseMs / 2) return cached;
+    const worker = await this.store.touchWorker(workerId, now, wanted);
+    if (worker) this.leases.set(workerId, worker);
+    else this.leases.delete(workerId);
+    return worker;
   }
 
   private unknownWorker(workerId: string): NotFoundError {

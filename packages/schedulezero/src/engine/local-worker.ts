@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { JsonObject, JsonValue, RunError, RunRow } from '../domain/types.js';
 import type { Logger } from '../domain/logger.js';
-import type { AttemptEnd, RetryDecider, Store } from '../store/store.js';
+import type { AttemptEnd, CompleteResult, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 
 /** What an in-process method receives besides its params. */
@@ -33,11 +33,12 @@ export interface LocalWorkerDeps {
   store: Store;
   clock: Clock;
   logger: Logger;
-  decide: RetryDecider;
+  /** Records the end of an attempt (the engine's group-committing completer). */
+  complete(run_id: string, worker_id: string, end: AttemptEnd): Promise<CompleteResult>;
   /** Called with each finished or retried run. */
   onSettled(run: RunRow): void;
-  /** Called when a slot frees up, so the dispatcher can hand out more work. */
-  onCapacity(handler: string): void;
+  /** Called with the runs this worker claimed. */
+  onStarted(runs: RunRow[]): void;
 }
 
 function toError(err: unknown): RunError {
@@ -66,6 +67,7 @@ export class LocalWorker {
   private readonly running = new Map<string, Running>();
   private filling = false;
   private refill = false;
+  private refillScheduled = false;
   private stopped = false;
 
   constructor(
@@ -112,7 +114,21 @@ export class LocalWorker {
     } finally {
       this.filling = false;
     }
+    if (started.length > 0) this.deps.onStarted(started);
     return started;
+  }
+
+  /**
+   * Slots freed during this turn of the event loop are refilled with one claim on the next, not
+   * one claim per finished run.
+   */
+  private scheduleRefill(): void {
+    if (this.refillScheduled || this.stopped) return;
+    this.refillScheduled = true;
+    setImmediate(() => {
+      this.refillScheduled = false;
+      this.fill().catch((err: unknown) => this.deps.logger.error({ err, handler: this.handler }, 'claiming in-process work failed'));
+    });
   }
 
   /** Abort a run this worker is executing (cancel, timeout noticed elsewhere, shutdown). */
@@ -163,14 +179,14 @@ export class LocalWorker {
     const settle = async (end: AttemptEnd) => {
       clearTimeout(timer);
       this.running.delete(run.id);
+      this.scheduleRefill();
       try {
-        const result = await this.deps.store.completeAttempt(run.id, this.id, end, this.deps.clock.now(), this.deps.decide);
+        const result = await this.deps.complete(run.id, this.id, end);
         // A refusal means the run was cancelled or reaped meanwhile; that outcome stands.
         if (result.ok) this.deps.onSettled(result.run);
       } catch (err) {
         this.deps.logger.error({ err, run_id: run.id }, 'could not record the end of an in-process run');
       }
-      this.deps.onCapacity(this.handler);
     };
 
     // Run on the next tick so that a synchronous handler cannot block the claim loop.

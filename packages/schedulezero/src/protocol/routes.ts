@@ -102,8 +102,8 @@ export const protocolRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = asy
       },
     },
     async (request) => {
-      const { worker_id, progress, message } = request.body;
-      return { cancel_requested: await engine.heartbeat(request.params.run_id, worker_id, progress, message) };
+      const { worker_id, progress, message, attempt } = request.body;
+      return { cancel_requested: await engine.heartbeat(request.params.run_id, worker_id, progress, message, attempt) };
     },
   );
 
@@ -120,13 +120,14 @@ export const protocolRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = asy
       },
     },
     async (request) => {
-      const { worker_id, status, result, error } = request.body;
+      const { worker_id, status, result, error, attempt } = request.body;
       const outcome = await engine.complete(
         request.params.run_id,
         worker_id,
         status,
         (result ?? null) as JsonValue | null,
         error ?? null,
+        attempt,
       );
       return {
         run_id: outcome.run.id,

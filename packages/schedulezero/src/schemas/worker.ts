@@ -52,6 +52,7 @@ export type RunParams = Static<typeof RunParams>;
 export const Heartbeat = Type.Object(
   {
     worker_id: Type.String({ minLength: 1, maxLength: 128 }),
+    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'The attempt the worker runs (from the job); guards against reporting on a later attempt.' })),
     progress: Type.Optional(Type.Number({ minimum: 0, maximum: 100, description: 'Percent done.' })),
     message: Type.Optional(Type.String({ maxLength: 1000 })),
   },
@@ -66,6 +67,7 @@ export const HeartbeatResponse = Type.Object({
 export const Complete = Type.Object(
   {
     worker_id: Type.String({ minLength: 1, maxLength: 128 }),
+    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'The attempt being reported (from the job).' })),
     status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
     result: Type.Optional(JsonAny),
     error: Type.Optional(RunErrorSchema),

@@ -50,6 +50,7 @@ export interface RunQuery {
   schedule_id?: string;
   handler?: string;
   method?: string;
+  /** Any of these statuses; an empty list filters nothing. */
   status?: RunStatus[];
   /** scheduled_at >= since */
   since?: number;
@@ -93,6 +94,14 @@ export interface AttemptEnd {
  * `succeeded` or `cancelled` ends.
  */
 export type RetryDecider = (run: RunRow, end: AttemptEnd) => number | null;
+
+/** One completion in a `completeAttempts` batch: the arguments of `completeAttempt`. */
+export interface AttemptCompletion {
+  run_id: string;
+  worker_id: string;
+  end: AttemptEnd;
+  attempt?: number;
+}
 
 export type CompleteResult =
   | { ok: true; run: RunRow }
@@ -157,7 +166,11 @@ export interface RunStats {
 }
 
 export interface PruneRequest {
-  /** Delete finished runs that finished before this time (null: no age limit). */
+  /**
+   * Delete finished runs that finished before this time (null: no age limit). A store may find
+   * them by scheduled_at (a run finishes after it is scheduled), so a run given a future
+   * scheduled_at and cancelled early can stay until its scheduled_at is that old too.
+   */
   finished_before: number | null;
   /** Keep at most this many finished runs per schedule (null: no count limit). */
   keep_per_schedule: number | null;
@@ -255,6 +268,12 @@ export interface Store {
     decide: RetryDecider,
     attempt?: number,
   ): Promise<CompleteResult>;
+  /**
+   * Group commit: `completeAttempt` for each item, in order, in one transaction (one commit
+   * instead of one per run). Results are in input order, each what `completeAttempt` would have
+   * returned at that point (so a run listed twice is refused the second time).
+   */
+  completeAttempts(completions: AttemptCompletion[], now: number, decide: RetryDecider): Promise<CompleteResult[]>;
   /**
    * Cancel a run: a queued run ends `cancelled` at once; a running run's attempt ends
    * `cancelled`, the run ends `cancelled` with cancel_requested set (the worker learns it on its
