@@ -5,6 +5,7 @@
  * - `throughput URL CONCURRENCY`: an SDK worker running no-op jobs as fast as it can.
  * - `http-baseline URL CONCURRENCY COUNT`: COUNT bare POSTs at CONCURRENCY, the HTTP floor.
  */
+import http from 'node:http';
 import { Worker } from '@schedulezero/handler';
 import { preciseNow } from './stats.js';
 
@@ -57,6 +58,21 @@ if (mode === 'lateness') {
     process.exit(0);
   });
 } else if (mode === 'http-baseline') {
+  // The same kind of client as the SDK: node:http with a keep-alive agent.
+  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(`${url}/echo`);
+  const post = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = http.request(
+        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve());
+        },
+      );
+      req.on('error', reject);
+      req.end('{"worker_id":"w","status":"succeeded"}');
+    });
   const count = Number(countText);
   let next = 0;
   const t0 = preciseNow();
@@ -64,8 +80,7 @@ if (mode === 'lateness') {
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         next++;
-        const res = await fetch(`${url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"worker_id":"w"}' });
-        await res.text();
+        await post();
       }
     }),
   );

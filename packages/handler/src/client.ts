@@ -1,10 +1,13 @@
 import { ApiError, ConnectionError, RequestAbortedError } from './errors.js';
 import { fetchTransport, nodeTransport, type Transport } from './transport.js';
 import {
+  parseCompleteBatchResponse,
   parseCompleteResponse,
   parseHeartbeatResponse,
   parsePollResponse,
   parseRegistration,
+  type CompleteItem,
+  type CompleteItemResult,
   type CompleteRequest,
   type CompleteResponse,
   type HeartbeatRequest,
@@ -33,7 +36,7 @@ export interface RequestOptions {
 }
 
 /**
- * The five calls of the handler protocol, one HTTP request each. Failures are typed:
+ * The calls of the handler protocol, one HTTP request each. Failures are typed:
  * ApiError (the server answered 4xx/5xx), ConnectionError (unreachable, timed out, or an answer
  * of the wrong shape), RequestAbortedError (the caller's signal). No retries here: the worker
  * decides what to retry.
@@ -66,6 +69,11 @@ export class ProtocolClient {
 
   complete(runId: string, body: CompleteRequest, options?: RequestOptions): Promise<CompleteResponse> {
     return this.request('POST', `/runs/${encodeURIComponent(runId)}/complete`, body, parseCompleteResponse, options);
+  }
+
+  /** The batch form: several completions in one request; each entry succeeds or fails alone. */
+  completeMany(workerId: string, completions: CompleteItem[], options?: RequestOptions): Promise<CompleteItemResult[]> {
+    return this.request('POST', `/workers/${encodeURIComponent(workerId)}/complete`, { completions }, parseCompleteBatchResponse, options);
   }
 
   async leave(workerId: string, options?: RequestOptions): Promise<void> {

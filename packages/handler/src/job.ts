@@ -1,5 +1,6 @@
 import { Backoff, sleep } from './backoff.js';
 import type { ProtocolClient } from './client.js';
+import type { Completer } from './completer.js';
 import { createContext, type JobContext } from './context.js';
 import {
   ApiError,
@@ -19,6 +20,8 @@ export type Method = (params: JsonObject, ctx: JobContext) => unknown;
 
 export interface JobRunDeps {
   client: ProtocolClient;
+  /** Sends completions (batched when several are waiting). */
+  completer: Completer;
   workerId: string;
   heartbeatMs: number;
   logger: Logger;
@@ -200,7 +203,7 @@ export class JobRun {
   }
 
   private async sendHeartbeat(): Promise<void> {
-    const body: HeartbeatRequest = { worker_id: this.deps.workerId, ...this.state };
+    const body: HeartbeatRequest = { worker_id: this.deps.workerId, attempt: this.job.attempt, ...this.state };
     const timeoutMs = Math.min(30_000, Math.max(2_000, this.deps.heartbeatMs * 2));
     try {
       const answer = await this.deps.client.heartbeat(this.job.run_id, body, { timeoutMs });
@@ -219,17 +222,18 @@ export class JobRun {
   }
 
   private async report(outcome: Outcome): Promise<void> {
-    const { client, giveUp, logger, workerId } = this.deps;
+    const { client, completer, giveUp, logger, workerId } = this.deps;
     const runId = this.job.run_id;
+    const attempt = this.job.attempt;
     let body: CompleteRequest =
       outcome.status === 'succeeded'
-        ? { worker_id: workerId, status: 'succeeded', result: outcome.result }
-        : { worker_id: workerId, status: 'failed', error: outcome.error };
+        ? { worker_id: workerId, attempt, status: 'succeeded', result: outcome.result }
+        : { worker_id: workerId, attempt, status: 'failed', error: outcome.error };
     const backoff = new Backoff(200, 5_000);
     let failures = 0;
     for (;;) {
       try {
-        const answer = await client.complete(runId, body, failures === 0 ? {} : { signal: giveUp });
+        const answer = await (failures === 0 ? completer.complete(runId, body) : client.complete(runId, body, { signal: giveUp }));
         if (failures > 0) logger.info('completion delivered', { run_id: runId });
         const retry = answer.retry_at ? `, retry at ${answer.retry_at}` : '';
         logger.debug?.(`job ${body.status}; the run is now ${answer.status}${retry}`, { run_id: runId });
@@ -261,6 +265,7 @@ export class JobRun {
           // 400 or 413: the result was refused. Report that, so that the run does not hang.
           body = {
             worker_id: workerId,
+            attempt,
             status: 'failed',
             error: { message: truncate(`the server refused the result: ${err.message}`, LIMITS.errorMessage), type: 'InvalidResult', retryable: false },
           };

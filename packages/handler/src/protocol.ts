@@ -47,6 +47,8 @@ export interface PollResponse {
 
 export interface HeartbeatRequest {
   worker_id: string;
+  /** The job's attempt: the server refuses the heartbeat if the run moved on to another. */
+  attempt?: number;
   /** 0 to 100. */
   progress?: number;
   /** At most 1000 characters. */
@@ -68,8 +70,8 @@ export interface RunError {
 }
 
 export type CompleteRequest =
-  | { worker_id: string; status: 'succeeded'; result: JsonValue }
-  | { worker_id: string; status: 'failed'; error: RunError };
+  | { worker_id: string; attempt?: number; status: 'succeeded'; result: JsonValue }
+  | { worker_id: string; attempt?: number; status: 'failed'; error: RunError };
 
 export interface CompleteResponse {
   run_id: string;
@@ -78,6 +80,15 @@ export interface CompleteResponse {
   attempt: number;
   retry_at: string | null;
 }
+
+/** One entry of the batch completion (`POST /workers/{worker_id}/complete`). */
+export type CompleteItem =
+  | { run_id: string; attempt?: number; status: 'succeeded'; result: JsonValue }
+  | { run_id: string; attempt?: number; status: 'failed'; error: RunError };
+
+export type CompleteItemResult =
+  | { run_id: string; ok: true; response: CompleteResponse }
+  | { run_id: string; ok: false; status: number; code: string; message: string };
 
 export const LIMITS = {
   progressMessage: 1000,
@@ -168,4 +179,19 @@ export function parseCompleteResponse(body: unknown): CompleteResponse {
     attempt: num(o, 'attempt', what),
     retry_at: strOrNull(o, 'retry_at', what),
   };
+}
+
+export function parseCompleteBatchResponse(body: unknown): CompleteItemResult[] {
+  const what = 'complete (batch)';
+  const o = object(body, what);
+  if (!Array.isArray(o.results)) fail(what, 'results is not an array');
+  return o.results.map((entry: unknown): CompleteItemResult => {
+    const r = object(entry, what);
+    const runId = str(r, 'run_id', what);
+    if (r.error !== undefined) {
+      const e = object(r.error, what);
+      return { run_id: runId, ok: false, status: num(e, 'status', what), code: str(e, 'code', what), message: str(e, 'message', what) };
+    }
+    return { run_id: runId, ok: true, response: parseCompleteResponse(r) };
+  });
 }

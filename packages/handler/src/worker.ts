@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Backoff, settlesWithin, sleep } from './backoff.js';
+import { Completer } from './completer.js';
 import { ProtocolClient } from './client.js';
 import { ApiError, RequestAbortedError, describeError, isApiError, isTransient } from './errors.js';
 import { JobRun, type Method } from './job.js';
@@ -62,6 +63,7 @@ export class Worker {
   readonly concurrency: number;
   private readonly methods: ReadonlyMap<string, Method>;
   private readonly client: ProtocolClient;
+  private readonly completer: Completer;
   private readonly logger: Logger;
   private readonly pollWaitSeconds: number;
   private readonly shutdownGraceMs: number;
@@ -111,6 +113,7 @@ export class Worker {
       ...(options.fetch ? { fetch: options.fetch } : {}),
       ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
     });
+    this.completer = new Completer(this.client);
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve;
     });
@@ -325,6 +328,7 @@ export class Worker {
   private startJob(job: Job, registration: Registration): void {
     const run = new JobRun(job, {
       client: this.client,
+      completer: this.completer,
       workerId: registration.worker_id,
       heartbeatMs: registration.heartbeat_seconds * 1000,
       logger: this.logger,

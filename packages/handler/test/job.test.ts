@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProtocolClient, silentLogger, type Job } from '../src/index.js';
+import { Completer } from '../src/completer.js';
 import { JobRun, toRunError, type JobRunDeps, type Method } from '../src/job.js';
 
 /** A fetch that answers from a script and records what it was sent. */
@@ -31,6 +32,7 @@ const completed = { status: 200, body: { run_id: 'r1', status: 'succeeded', atte
 function deps(client: ProtocolClient, method: Method | undefined, extra: Partial<JobRunDeps> = {}): JobRunDeps {
   return {
     client,
+    completer: new Completer(client),
     workerId: 'w-1',
     heartbeatMs: 50,
     logger: silentLogger,
@@ -49,7 +51,7 @@ describe('JobRun', () => {
       {
         method: 'POST',
         path: '/runs/r1/complete',
-        body: { worker_id: 'w-1', status: 'failed', error: { message: 'this worker has no method "work"', type: 'UnknownMethod', retryable: false } },
+        body: { worker_id: 'w-1', attempt: 1, status: 'failed', error: { message: 'this worker has no method "work"', type: 'UnknownMethod', retryable: false } },
       },
     ]);
   });
@@ -66,10 +68,10 @@ describe('JobRun', () => {
     };
     await new JobRun(job, deps(server.client, method)).done;
     const heartbeat = server.requests.find((r) => r.path === '/runs/r1/heartbeat');
-    expect(heartbeat?.body).toEqual({ worker_id: 'w-1', progress: 100, message: 'almost' });
+    expect(heartbeat?.body).toEqual({ worker_id: 'w-1', attempt: 1, progress: 100, message: 'almost' });
     const completions = server.requests.filter((r) => r.path === '/runs/r1/complete');
     expect(completions.length).toBeGreaterThanOrEqual(2);
-    expect(completions.at(-1)!.body).toEqual({ worker_id: 'w-1', status: 'succeeded', result: { doubled: 2 } });
+    expect(completions.at(-1)!.body).toEqual({ worker_id: 'w-1', attempt: 1, status: 'succeeded', result: { doubled: 2 } });
   });
 
   it('stops the job on a 409 heartbeat and reports nothing', async () => {

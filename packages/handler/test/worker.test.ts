@@ -29,6 +29,33 @@ afterEach(() => workers.stopAll());
 afterAll(() => server.close());
 
 describe('Worker: running jobs', () => {
+  it('completes a burst of jobs, batching the completions that finish together', async () => {
+    let batches = 0;
+    let batched = 0;
+    const worker = workers.create({ server: server.url, handler: 'burst', concurrency: 64, methods: { quick: (params) => params.n } });
+    // Count what goes through the batch form, as a user would see it on the wire.
+    const client = (worker as unknown as { client: { completeMany: (...a: unknown[]) => Promise<unknown> } }).client;
+    const original = client.completeMany.bind(client);
+    client.completeMany = (...a: unknown[]) => {
+      batches++;
+      batched += (a[1] as unknown[]).length;
+      return original(...a);
+    };
+    await worker.start();
+    const ids: string[] = [];
+    const runs = await server.engine.createRuns(Array.from({ length: 300 }, (_, n) => ({ handler: 'burst', method: 'quick', params: { n } })));
+    ids.push(...runs.map((r) => r.id));
+    await waitFor(async () => {
+      const page = await server.engine.listRuns({ handler: 'burst', status: ['succeeded'], limit: 500 });
+      return page.items.length === 300;
+    }, 20_000);
+    const results = await Promise.all(ids.slice(0, 5).map((id) => getRun(call, id)));
+    expect(results.map((r) => r.result)).toEqual([0, 1, 2, 3, 4]);
+    // Some completions went in batches of more than one.
+    expect(batches).toBeGreaterThan(0);
+    expect(batched).toBeGreaterThan(batches);
+  });
+
   it('runs one-off jobs and reports their results', async () => {
     const worker = workers.create({
       server: server.url,

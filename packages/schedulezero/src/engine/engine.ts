@@ -113,6 +113,10 @@ export interface HandlerView {
 
 export type CompleteOutcome = { run: RunRow; retry_at: number | null };
 
+export type CompleteManyResult =
+  | { run_id: string; status: string; attempt: number; retry_at: string | null }
+  | { run_id: string; error: { status: number; code: string; message: string } };
+
 const TRIGGER_CACHE_LIMIT = 10_000;
 const HANDLER_HISTORY_MS = 24 * 3600_000;
 
@@ -511,6 +515,17 @@ export class Engine {
     attempt?: number,
   ): Promise<CompleteOutcome> {
     await this.seen(workerId);
+    return this.completeSeen(runId, workerId, status, result, error, attempt);
+  }
+
+  private async completeSeen(
+    runId: string,
+    workerId: string,
+    status: 'succeeded' | 'failed',
+    result: JsonValue | null,
+    error: RunError | null,
+    attempt?: number,
+  ): Promise<CompleteOutcome> {
     const outcome = await this.completions.submit(
       runId,
       workerId,
@@ -526,6 +541,28 @@ export class Engine {
     }
     this.afterRunChange(outcome.run);
     return { run: outcome.run, retry_at: outcome.run.status === 'queued' ? outcome.run.available_at : null };
+  }
+
+  /**
+   * Several completions from one worker (the protocol's batch form). Each is accepted or refused
+   * on its own; they are written together by the group-committing completer.
+   */
+  async completeMany(
+    workerId: string,
+    items: { run_id: string; status: 'succeeded' | 'failed'; result?: unknown; error?: RunError; attempt?: number }[],
+  ): Promise<CompleteManyResult[]> {
+    await this.seen(workerId);
+    return Promise.all(
+      items.map(async (item): Promise<CompleteManyResult> => {
+        try {
+          const { run, retry_at } = await this.completeSeen(item.run_id, workerId, item.status, (item.result ?? null) as JsonValue | null, item.error ?? null, item.attempt);
+          return { run_id: item.run_id, status: run.status, attempt: run.attempt, retry_at: retry_at === null ? null : new Date(retry_at).toISOString() };
+        } catch (err) {
+          if (err instanceof AppError) return { run_id: item.run_id, error: { status: err.statusCode, code: err.code, message: err.message } };
+          throw err;
+        }
+      }),
+    );
   }
 
   async leave(workerId: string): Promise<void> {

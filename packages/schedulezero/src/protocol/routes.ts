@@ -5,6 +5,8 @@ import type { Engine } from '../engine/engine.js';
 import { ErrorBody } from '../schemas/common.js';
 import {
   Complete,
+  CompleteBatch,
+  CompleteBatchResponse,
   CompleteResponse,
   Heartbeat,
   HeartbeatResponse,
@@ -70,6 +72,23 @@ export const protocolRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = asy
         request.raw.socket.off('close', onClose);
       }
     },
+  );
+
+  app.post(
+    '/workers/:worker_id/complete',
+    {
+      schema: {
+        tags,
+        summary: 'Report the end of several jobs at once',
+        description:
+          'The batch form of /runs/{run_id}/complete for busy workers: one request, one transaction. ' +
+          'Each entry is accepted or refused on its own; a refused entry carries the status and error the single form would answer.',
+        params: WorkerParams,
+        body: CompleteBatch,
+        response: { 200: CompleteBatchResponse, 400: ErrorBody },
+      },
+    },
+    async (request) => ({ results: await engine.completeMany(request.params.worker_id, request.body.completions) }),
   );
 
   app.delete(

@@ -83,6 +83,42 @@ export const CompleteResponse = Type.Object({
   retry_at: NullableIsoTime,
 });
 
+export const CompleteItem = Type.Object(
+  {
+    run_id: Type.String({ minLength: 1, maxLength: 128 }),
+    attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+    status: Type.Union([Type.Literal('succeeded'), Type.Literal('failed')]),
+    result: Type.Optional(JsonAny),
+    error: Type.Optional(RunErrorSchema),
+  },
+  { additionalProperties: false },
+);
+
+export const CompleteBatch = Type.Object(
+  { completions: Type.Array(CompleteItem, { minItems: 1, maxItems: 1000 }) },
+  { additionalProperties: false },
+);
+export type CompleteBatch = Static<typeof CompleteBatch>;
+
+export const CompleteBatchResponse = Type.Object({
+  results: Type.Array(
+    Type.Object({
+      run_id: Type.String(),
+      status: Type.Optional(Type.String({ description: 'The run status now (when accepted).' })),
+      attempt: Type.Optional(Type.Integer()),
+      retry_at: Type.Optional(NullableIsoTime),
+      error: Type.Optional(
+        Type.Object({
+          status: Type.Integer({ description: 'The HTTP status the single-run endpoint would have answered (404, 409).' }),
+          code: Type.String(),
+          message: Type.String(),
+        }),
+      ),
+    }),
+    { description: 'One entry per completion, in the order sent.' },
+  ),
+});
+
 export const WorkerInfo = Type.Object({
   id: Type.String(),
   kind: Type.Union([Type.Literal('remote'), Type.Literal('local')]),

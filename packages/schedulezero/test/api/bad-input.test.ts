@@ -155,6 +155,11 @@ describe('bad input: worker protocol', () => {
     expectError(await api('POST', '/api/v1/runs/nope/complete', { worker_id: workerId, status: 'succeeded' }), 404, 'run_not_found');
     expectError(await api('POST', `/api/v1/runs/${runId}/complete`, { worker_id: workerId, status: 'failed', error: { type: 'x' } }), 400, 'invalid_input', 'error.message');
   });
+  it('batch complete', async () => {
+    expectError(await api('POST', `/api/v1/workers/${workerId}/complete`, { completions: [] }), 400, 'invalid_input', 'completions');
+    expectError(await api('POST', `/api/v1/workers/${workerId}/complete`, {}), 400, 'invalid_input', 'completions');
+    expectError(await api('POST', `/api/v1/workers/${workerId}/complete`, { completions: [{ run_id: runId, status: 'maybe' }] }), 400, 'invalid_input', 'completions.0.status');
+  });
   it('leave', async () => {
     expectError(await api('DELETE', '/api/v1/workers/nope'), 404, 'worker_not_found');
   });

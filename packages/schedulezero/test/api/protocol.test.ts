@@ -112,6 +112,35 @@ describe('worker protocol over HTTP', () => {
     expect((await api('GET', `/api/v1/runs/${run.id}`)).body.status).toBe('queued');
   });
 
+  it('completes several runs in one batch request, each accepted or refused on its own', async () => {
+    const worker = await register('batch', ['m'], 5);
+    const other = await register('batch-other', ['m']);
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push((await api('POST', '/api/v1/runs', { handler: 'batch', method: 'm', retry: { max_attempts: 2, initial_delay_seconds: 60 } })).body);
+    const polled = (await api('POST', `/api/v1/workers/${worker}/poll`, { max_jobs: 5, wait_seconds: 1 })).body.jobs;
+    expect(polled).toHaveLength(3);
+    await api('POST', `/api/v1/runs/${runs[2].id}/complete`, { worker_id: worker, status: 'succeeded' });
+    const res = await api('POST', `/api/v1/workers/${worker}/complete`, {
+      completions: [
+        { run_id: runs[0].id, status: 'succeeded', result: { n: 0 } },
+        { run_id: runs[1].id, status: 'failed', error: { message: 'flaky' }, attempt: 1 },
+        { run_id: runs[2].id, status: 'succeeded' },
+        { run_id: 'no-such-run', status: 'succeeded' },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.results).toEqual([
+      { run_id: runs[0].id, status: 'succeeded', attempt: 1, retry_at: null },
+      { run_id: runs[1].id, status: 'queued', attempt: 1, retry_at: expect.any(String) },
+      { run_id: runs[2].id, error: { status: 409, code: 'run_not_running', message: expect.any(String) } },
+      { run_id: 'no-such-run', error: { status: 404, code: 'run_not_found', message: expect.any(String) } },
+    ]);
+    expect((await api('GET', `/api/v1/runs/${runs[0].id}`)).body.result).toEqual({ n: 0 });
+    // Another worker cannot complete runs it does not own, in a batch either.
+    const stolen = await api('POST', `/api/v1/workers/${other}/complete`, { completions: [{ run_id: runs[1].id, status: 'succeeded' }] });
+    expect(stolen.body.results[0].error).toMatchObject({ status: 409 });
+  });
+
   it('error.retryable=false ends the run without retry', async () => {
     const worker = await register('noretry', ['m']);
     const run = (await api('POST', '/api/v1/runs', { handler: 'noretry', method: 'm', retry: { max_attempts: 5 } })).body;
