@@ -137,6 +137,22 @@ describe('engine: firing schedules', () => {
     expect(maxInFlight).toBe(3);
   });
 
+  it('delays each run by a random jitter up to max_jitter_seconds', async () => {
+    const engine = await makeEngine();
+    const lateness: number[] = [];
+    await engine.registerLocalHandler('j', { go: (_p, ctx) => void lateness.push(Date.now() - ctx.scheduled_at.getTime()) });
+    await engine.start();
+    const s = await engine.createSchedule({ handler: 'j', method: 'go', max_jitter_seconds: 0.3, max_instances: 10, trigger: { type: 'interval', seconds: 0.1 } });
+    await waitFor(() => lateness.length >= 12, 5000);
+    await engine.pauseSchedule(s.id);
+    const runs = (await runsOf(engine, s.id)).filter((r) => r.attempt > 0);
+    const jitters = runs.map((r) => r.available_at - r.scheduled_at);
+    expect(jitters.every((j) => j >= 0 && j < 300)).toBe(true);
+    // Random, not constant: spread over the window.
+    expect(Math.max(...jitters) - Math.min(...jitters)).toBeGreaterThan(50);
+    for (const r of runs) expect(r.started_at!).toBeGreaterThanOrEqual(r.available_at);
+  });
+
   it('marks a run missed when it cannot start within misfire_grace_seconds', async () => {
     const engine = await makeEngine();
     await engine.start();
@@ -365,5 +381,30 @@ describe('engine: downtime and catch-up', () => {
       const after = (await runsOf(second, id)).filter((r) => r.scheduled_at >= restartedAt - 5);
       expect(after.length).toBeGreaterThan(0);
     }
+  });
+});
+
+describe('engine: retention', () => {
+  it('prunes finished runs beyond runs_per_schedule, keeping the newest', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    stores.push(store);
+    const first = await makeEngine({ store });
+    await first.registerLocalHandler('r', { go: () => null });
+    await first.start();
+    const s = await first.createSchedule({ handler: 'r', method: 'go', trigger: { type: 'interval', seconds: 0.05 } });
+    await waitFor(async () => (await runsOf(first, s.id)).filter((r) => r.status === 'succeeded').length >= 8, 5000);
+    await first.pauseSchedule(s.id);
+    await first.stop(500);
+    const before = (await runsOf(first, s.id)).filter((r) => r.status === 'succeeded');
+
+    const second = await makeEngine({ store, retention: { days: null, runs_per_schedule: 3 } });
+    await second.start();
+    const kept = await waitFor(async () => {
+      const runs = await runsOf(second, s.id);
+      return runs.length === 3 ? runs : null;
+    }, 5000);
+    // The newest three stay.
+    expect(kept.map((r) => r.id)).toEqual(before.slice(-3).map((r) => r.id));
   });
 });
