@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { startServer, type RunningServer, type StartOptions } from '../../schedulezero/src/server/server.js';
 import type { ServerConfig } from '../../schedulezero/src/server/config.js';
 import { Worker, silentLogger, type WorkerOptions } from '../src/index.js';
+import { tempDir, waitFor } from '../../schedulezero/test/helpers.js';
 
 /** The parts of a run (GET /api/v1/runs/{id}) the tests look at. */
 export interface RunView {
@@ -89,21 +87,8 @@ export function waitForRun(call: Api, id: string, statuses: string | string[], t
   }, timeoutMs);
 }
 
-/** Poll `check` until it returns a truthy value (or throw after `timeoutMs`). */
-export async function waitFor<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 20): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+// Shared with the server's tests, so that both wait and clean up alike.
+export { tempDir, waitFor };
 
 export function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
@@ -131,8 +116,7 @@ export function workerFactory() {
   const workers: Worker[] = [];
   return {
     create(options: Omit<WorkerOptions, 'logger'> & Partial<Pick<WorkerOptions, 'logger'>>): Worker {
-      // Short polls bound the wait for a retry whose wake-up the server misses (see the report on
-      // Dispatcher.armAvailabilityTimer); a longer wait works but makes such tests slow.
+      // Short polls keep stop() quick in tests.
       const worker = new Worker({ logger: silentLogger, pollWaitSeconds: 1, retryDelayMs: { initial: 50, max: 500 }, ...options });
       workers.push(worker);
       return worker;
@@ -141,9 +125,4 @@ export function workerFactory() {
       await Promise.all(workers.splice(0).map((w) => w.stop()));
     },
   };
-}
-
-export function tempDir(prefix = 'sz-handler-'): { path: string; cleanup(): void } {
-  const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, cleanup: () => rmSync(path, { recursive: true, force: true }) };
 }

@@ -113,11 +113,19 @@ export interface HandlerView {
 
 export type CompleteOutcome = { run: RunRow; retry_at: number | null };
 
+/** What a worker reports at the end of an attempt. */
+export interface CompletionReport {
+  status: 'succeeded' | 'failed';
+  result?: unknown;
+  error?: RunError;
+  /** The attempt being reported; a report on an attempt the run has left behind is refused. */
+  attempt?: number;
+}
+
 export type CompleteManyResult =
   | { run_id: string; status: string; attempt: number; retry_at: string | null }
   | { run_id: string; error: { status: number; code: string; message: string } };
 
-const TRIGGER_CACHE_LIMIT = 10_000;
 const HANDLER_HISTORY_MS = 24 * 3600_000;
 
 /**
@@ -136,7 +144,6 @@ export class Engine {
   private readonly defaults: ScheduleDefaults;
   private readonly decide;
   private readonly dispatcher: Dispatcher;
-  private readonly triggerCache = new Map<string, Trigger>();
   private readonly completions: CompletionBatcher;
   /** Worker rows as last written by this process: lease renewals are skipped while still fresh. */
   private readonly leases = new Map<string, WorkerRow>();
@@ -192,7 +199,7 @@ export class Engine {
       logger: this.logger,
       events: this.events,
       dispatcher: this.dispatcher,
-      compile: (s) => this.compile(s),
+      compile: (s) => compileTrigger(s.trigger),
       batchSize: this.options.fireBatchSize ?? 500,
       startedAt: now,
     });
@@ -370,7 +377,6 @@ export class Engine {
       this.dispatcher.localFor(run.handler)?.abort(run.id, 'schedule deleted');
       this.events.emit('run.updated', run);
     }
-    this.triggerCache.delete(id);
     this.events.emit('schedule.changed', null, id);
   }
 
@@ -401,7 +407,7 @@ export class Engine {
   /** The next `count` occurrences (from next_run_at; for a paused schedule, as if resumed now). */
   async upcoming(id: string, count: number): Promise<{ schedule: ScheduleRow; times: number[]; description: string }> {
     const schedule = await this.getSchedule(id);
-    const trigger = this.compile(schedule);
+    const trigger = compileTrigger(schedule.trigger);
     const times: number[] = [];
     let t = schedule.paused ? this.firstOccurrence(trigger, schedule, this.clock.now()) : schedule.next_run_at;
     while (t !== null && times.length < count) {
@@ -412,7 +418,7 @@ export class Engine {
   }
 
   describeTrigger(schedule: ScheduleRow): string {
-    return this.compile(schedule).describe();
+    return compileTrigger(schedule.trigger).describe();
   }
 
   // --- runs ----------------------------------------------------------------------------------
@@ -506,33 +512,21 @@ export class Engine {
     return result.cancel_requested;
   }
 
-  async complete(
-    runId: string,
-    workerId: string,
-    status: 'succeeded' | 'failed',
-    result: JsonValue | null,
-    error: RunError | null,
-    attempt?: number,
-  ): Promise<CompleteOutcome> {
+  /** The owning worker reports the end of the running attempt (one HTTP completion). */
+  async complete(runId: string, workerId: string, report: CompletionReport): Promise<CompleteOutcome> {
     await this.seen(workerId);
-    return this.completeSeen(runId, workerId, status, result, error, attempt);
+    return this.record(runId, workerId, report);
   }
 
-  private async completeSeen(
-    runId: string,
-    workerId: string,
-    status: 'succeeded' | 'failed',
-    result: JsonValue | null,
-    error: RunError | null,
-    attempt?: number,
-  ): Promise<CompleteOutcome> {
+  private async record(runId: string, workerId: string, report: CompletionReport): Promise<CompleteOutcome> {
+    const result = (report.result ?? null) as JsonValue | null;
     const outcome = await this.completions.submit(
       runId,
       workerId,
-      status === 'succeeded'
-        ? { status, result }
-        : { status, error: error ?? { message: 'failed (no error given)' }, result },
-      attempt,
+      report.status === 'succeeded'
+        ? { status: 'succeeded', result }
+        : { status: 'failed', error: report.error ?? { message: 'failed (no error given)' }, result },
+      report.attempt,
     );
     if (!outcome.ok) {
       if (outcome.reason === 'run_not_found') throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
@@ -547,18 +541,15 @@ export class Engine {
    * Several completions from one worker (the protocol's batch form). Each is accepted or refused
    * on its own; they are written together by the group-committing completer.
    */
-  async completeMany(
-    workerId: string,
-    items: { run_id: string; status: 'succeeded' | 'failed'; result?: unknown; error?: RunError; attempt?: number }[],
-  ): Promise<CompleteManyResult[]> {
+  async completeMany(workerId: string, reports: (CompletionReport & { run_id: string })[]): Promise<CompleteManyResult[]> {
     await this.seen(workerId);
     return Promise.all(
-      items.map(async (item): Promise<CompleteManyResult> => {
+      reports.map(async (report): Promise<CompleteManyResult> => {
         try {
-          const { run, retry_at } = await this.completeSeen(item.run_id, workerId, item.status, (item.result ?? null) as JsonValue | null, item.error ?? null, item.attempt);
-          return { run_id: item.run_id, status: run.status, attempt: run.attempt, retry_at: retry_at === null ? null : new Date(retry_at).toISOString() };
+          const { run, retry_at } = await this.record(report.run_id, workerId, report);
+          return { run_id: report.run_id, status: run.status, attempt: run.attempt, retry_at: retry_at === null ? null : new Date(retry_at).toISOString() };
         } catch (err) {
-          if (err instanceof AppError) return { run_id: item.run_id, error: { status: err.statusCode, code: err.code, message: err.message } };
+          if (err instanceof AppError) return { run_id: report.run_id, error: { status: err.statusCode, code: err.code, message: err.message } };
           throw err;
         }
       }),
@@ -621,20 +612,8 @@ export class Engine {
   }
 
   private scheduleChanged(schedule: ScheduleRow): void {
-    this.triggerCache.delete(schedule.id);
     this.events.emit('schedule.changed', schedule, schedule.id);
     this.timekeeper?.wake();
-  }
-
-  private compile(schedule: ScheduleRow): Trigger {
-    const key = `${schedule.id}\u0000${schedule.version}`;
-    let trigger = this.triggerCache.get(key);
-    if (!trigger) {
-      if (this.triggerCache.size >= TRIGGER_CACHE_LIMIT) this.triggerCache.clear();
-      trigger = compileTrigger(schedule.trigger);
-      this.triggerCache.set(key, trigger);
-    }
-    return trigger;
   }
 
   /** A date trigger that already fired has no further occurrence, even when resumed. */

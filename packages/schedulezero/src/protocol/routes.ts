@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import type { JsonValue } from '../domain/types.js';
 import type { Engine } from '../engine/engine.js';
 import { ErrorBody } from '../schemas/common.js';
 import {
@@ -139,15 +138,8 @@ export const protocolRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = asy
       },
     },
     async (request) => {
-      const { worker_id, status, result, error, attempt } = request.body;
-      const outcome = await engine.complete(
-        request.params.run_id,
-        worker_id,
-        status,
-        (result ?? null) as JsonValue | null,
-        error ?? null,
-        attempt,
-      );
+      const { worker_id, ...report } = request.body;
+      const outcome = await engine.complete(request.params.run_id, worker_id, report);
       return {
         run_id: outcome.run.id,
         status: outcome.run.status,

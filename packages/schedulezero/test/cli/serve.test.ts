@@ -1,10 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { client, tempDir, waitFor } from '../helpers.js';
+import { client, freePort, tempDir, waitFor } from '../helpers.js';
 
 const bin = fileURLToPath(new URL('../../bin/schedulezero.js', import.meta.url));
 const dir = tempDir('sz-serve-');
@@ -13,16 +12,6 @@ afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   dir.cleanup();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function serve(args: string[], env: Record<string, string> = {}) {
   const child = spawn(process.execPath, [bin, 'serve', ...args], { cwd: dir.path, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });

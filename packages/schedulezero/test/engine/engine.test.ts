@@ -292,8 +292,8 @@ describe('engine: workers', () => {
     expect(jobs[0]!.attempt).toBe(2);
     expect(jobs[0]!.worker_id).toBe(b.id);
     // A's late completion is refused; B's is accepted.
-    await expect(engine.complete(run.id, a.id, 'succeeded', 1, null)).rejects.toMatchObject({ statusCode: 409 });
-    const done = await engine.complete(run.id, b.id, 'succeeded', 2, null);
+    await expect(engine.complete(run.id, a.id, { status: 'succeeded', result: 1 })).rejects.toMatchObject({ statusCode: 409 });
+    const done = await engine.complete(run.id, b.id, { status: 'succeeded', result: 2 });
     expect(done.run.status).toBe('succeeded');
     const { attempts } = await engine.getRun(run.id);
     expect(attempts.map((x) => [x.status, x.worker_id])).toEqual([
@@ -314,7 +314,7 @@ describe('engine: workers', () => {
     const first = await engine.poll(w.id, 10, 0, signal);
     expect(first).toHaveLength(2);
     expect(await engine.poll(w.id, 10, 0, signal)).toHaveLength(0);
-    await engine.complete(first[0]!.id, w.id, 'succeeded', null, null);
+    await engine.complete(first[0]!.id, w.id, { status: 'succeeded' });
     const next = await engine.poll(w.id, 10, 0, signal);
     expect(next).toHaveLength(1);
     expect([...first, ...next].every((r) => r.method === 'a')).toBe(true);

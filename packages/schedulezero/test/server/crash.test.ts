@@ -1,9 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { client, tempDir, waitFor } from '../helpers.js';
+import { client, freePort, tempDir, waitFor } from '../helpers.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/embedded-server.mjs', import.meta.url));
 const dir = tempDir('sz-crash-');
@@ -12,16 +11,6 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   dir.cleanup();
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 function startProcess(port: number, db: string): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
