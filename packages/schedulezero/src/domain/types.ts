@@ -208,6 +208,19 @@ export interface NewRun {
   start_by: number | null;
   error?: RunError | null;
   created_at: number;
+  /**
+   * Insert the run already handed to a worker, as if it were inserted and then claimed by
+   * `worker_id` at `started_at` in the same step: `running`, attempt 1, that worker_id and
+   * started_at, deadline = started_at + timeout. Saves the queued stage (and its writes) when
+   * the caller has a worker ready for the run, e.g. an in-process worker with a free slot.
+   *
+   * Only with status `queued` (the run would be queued otherwise); the store throws an Error
+   * for any other status. The claim follows the rules of `claimRuns` at `started_at`: when the
+   * worker is not online, or the run is not available yet (available_at > started_at) or past
+   * its start_by (start_by <= started_at), the run is inserted plain `queued` instead. The
+   * returned RunRow says which happened.
+   */
+  claimed?: { worker_id: string; started_at: number };
 }
 
 export interface AttemptRow {

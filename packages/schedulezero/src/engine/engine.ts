@@ -23,6 +23,7 @@ import { EngineEmitter } from './events.js';
 import { CompletionBatcher } from './completions.js';
 import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local-worker.js';
 import { Reaper, type RetentionPolicy } from './reaper.js';
+import { Reservations } from './reservations.js';
 import { retryDecider } from './retry.js';
 import { Timekeeper } from './timekeeper.js';
 
@@ -600,8 +601,20 @@ export class Engine {
 
   private async insertRuns(runs: NewRun[]): Promise<RunRow[]> {
     this.assertAccepting();
-    const saved = await this.store.insertRuns(runs);
+    const reservations = new Reservations(this.dispatcher, this.clock.now());
+    for (const run of runs) {
+      const claimed = reservations.claimFor(run);
+      if (claimed) run.claimed = claimed;
+    }
+    let saved: RunRow[];
+    try {
+      saved = await this.store.insertRuns(runs);
+    } catch (err) {
+      reservations.release();
+      throw err;
+    }
     this.events.emit('runs.created', saved);
+    reservations.settle(saved);
     this.dispatcher.notifyRuns(saved);
     return saved;
   }

@@ -65,6 +65,8 @@ export class LocalWorker {
   readonly id = `local-${uuidv7()}`;
   readonly concurrency: number;
   private readonly running = new Map<string, Running>();
+  /** Slots promised to runs being inserted already claimed by this worker (see reserve()). */
+  private reserved = 0;
   private filling = false;
   private refill = false;
   private refillScheduled = false;
@@ -87,6 +89,37 @@ export class LocalWorker {
     return this.running.size;
   }
 
+  has(method: string): boolean {
+    return this.methods.has(method);
+  }
+
+  /**
+   * Promise a slot to a run that is about to be inserted already claimed by this worker (one
+   * write instead of insert-then-claim). False when no slot is free. Every reservation is
+   * settled by adopt() or release().
+   */
+  reserve(): boolean {
+    if (this.stopped || this.concurrency - this.running.size - this.reserved <= 0) return false;
+    this.reserved++;
+    return true;
+  }
+
+  release(count: number): void {
+    this.reserved -= count;
+  }
+
+  /**
+   * Settle `count` reservations with the inserted runs: those the store really handed to this
+   * worker start now (the others were inserted queued and go the usual way).
+   */
+  adopt(count: number, runs: RunRow[]): void {
+    this.reserved -= count;
+    const mine = runs.filter((run) => run.status === 'running' && run.worker_id === this.id);
+    for (const run of mine) this.execute(run);
+    if (mine.length > 0) this.deps.onStarted(mine);
+    if (mine.length < count) this.scheduleRefill();
+  }
+
   /** Claim as many runs as there are free slots and start them. */
   async fill(): Promise<RunRow[]> {
     if (this.filling) {
@@ -98,7 +131,7 @@ export class LocalWorker {
     try {
       do {
         this.refill = false;
-        const free = this.concurrency - this.running.size;
+        const free = this.concurrency - this.running.size - this.reserved;
         if (free <= 0 || this.stopped) break;
         const runs = await this.deps.store.claimRuns({
           worker_id: this.id,

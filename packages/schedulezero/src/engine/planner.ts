@@ -25,6 +25,8 @@ export interface PlannerOptions {
   /** Most live occurrences one schedule may produce in one pass (a guard for tiny intervals). */
   maxLivePerPass?: number;
   random?: () => number;
+  /** A claim for a run an in-process worker can take at once (see Reservations). */
+  claim?: (run: NewRun) => NewRun['claimed'];
   onSkipped?: (schedule: ScheduleRow, from: number, to: number) => void;
 }
 
@@ -48,7 +50,7 @@ export function createPlanner(options: PlannerOptions): FirePlanner {
       const error: RunError | null = overlap
         ? { type: 'overlap', message: `skipped: max_instances (${schedule.max_instances}) runs already queued or running` }
         : null;
-      return {
+      const run: NewRun = {
         id: uuidv7(),
         schedule_id: schedule.id,
         origin: 'scheduled',
@@ -65,6 +67,9 @@ export function createPlanner(options: PlannerOptions): FirePlanner {
         error,
         created_at: now,
       };
+      const claimed = overlap ? undefined : options.claim?.(run);
+      if (claimed) run.claimed = claimed;
+      return run;
     };
 
     // Downtime occurrences.

@@ -6,6 +6,7 @@ import { sleepUntil, type Clock } from './clock.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { EngineEmitter } from './events.js';
 import { createPlanner } from './planner.js';
+import { Reservations } from './reservations.js';
 
 export interface TimekeeperDeps {
   store: Store;
@@ -57,10 +58,12 @@ export class Timekeeper {
   async fireOnce(): Promise<number> {
     const { store, clock, events, dispatcher } = this.deps;
     const now = clock.now();
+    const reservations = new Reservations(dispatcher, now);
     const planner = createPlanner({
       now,
       startedAt: this.deps.startedAt,
       compile: this.deps.compile,
+      claim: (run) => reservations.claimFor(run),
       onSkipped: (schedule, from, to) => {
         this.deps.logger.info(
           { schedule_id: schedule.id, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
@@ -69,11 +72,16 @@ export class Timekeeper {
         events.emit('occurrences.skipped', schedule, from, to);
       },
     });
-    const result = await store.fireDueSchedules(now, this.deps.batchSize, planner);
-    if (result.runs.length > 0) {
-      events.emit('runs.created', result.runs);
-      dispatcher.notifyRuns(result.runs);
+    let result;
+    try {
+      result = await store.fireDueSchedules(now, this.deps.batchSize, planner);
+    } catch (err) {
+      reservations.release();
+      throw err;
     }
+    if (result.runs.length > 0) events.emit('runs.created', result.runs);
+    reservations.settle(result.runs);
+    dispatcher.notifyRuns(result.runs);
     return result.schedules;
   }
 

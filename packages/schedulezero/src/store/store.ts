@@ -77,7 +77,10 @@ export type FirePlanner = (schedule: ScheduleRow, active_runs: number) => FirePl
 export interface FireResult {
   /** Due schedules handled in this pass. */
   schedules: number;
-  /** Runs actually inserted (queued ones and `missed` records), oldest first. */
+  /**
+   * Runs actually inserted (queued ones, running ones planned with `claimed`, and `missed`
+   * records), oldest first.
+   */
   runs: RunRow[];
 }
 
@@ -220,18 +223,28 @@ export interface Store {
   countActiveRuns(schedule_id: string): Promise<number>;
 
   // --- runs ------------------------------------------------------------------------------
-  /** Insert runs (manual and one-off runs; scheduled ones come from fireDueSchedules). */
+  /**
+   * Insert runs (manual and one-off runs; scheduled ones come from fireDueSchedules), all or
+   * nothing. A run with `claimed` is inserted running when the claim is granted, else queued
+   * (see NewRun.claimed); the returned rows are the stored ones.
+   */
   insertRuns(runs: NewRun[]): Promise<RunRow[]>;
   getRun(id: string): Promise<RunRow | null>;
-  /** Every attempt of a run, oldest first, including the one running now. */
+  /**
+   * Every attempt of a run, oldest first, including the one running now; none for a run that
+   * never started. (A store may keep the current or last attempt on the run row alone and
+   * derive it here: what callers see is the same.)
+   */
   getAttempts(run_id: string): Promise<AttemptRow[]>;
   /** Ordered by scheduled_at descending, then id descending (newest first). */
   listRuns(query: RunQuery): Promise<Page<RunRow>>;
   /**
    * Atomically hand up to `limit` queued runs of `handler` whose method is in `methods` and
    * whose available_at <= now to a worker: status `running`, attempt + 1, worker_id,
-   * started_at = now, deadline = now + timeout, a `running` attempt row. Oldest available first.
-   * Runs whose start_by has passed are not handed out.
+   * started_at = now, deadline = now + timeout; getAttempts shows the new attempt `running`.
+   * Oldest available first. Runs whose start_by has passed are not handed out, a worker that is
+   * not online gets nothing, and a worker never holds more running runs than its registered
+   * concurrency (whatever `limit` says: two polls at once cannot overfill it).
    */
   claimRuns(request: ClaimRequest): Promise<RunRow[]>;
   /**
@@ -257,7 +270,7 @@ export interface Store {
    * The owning worker reports the end of the running attempt. A run that is no longer running
    * (completed, cancelled, timed out or lost meanwhile) is refused and left unchanged. An
    * unsuccessful end is retried when `decide` returns a time: the run goes back to `queued`
-   * with available_at at that time and the attempt row keeps the outcome. With `attempt`, a
+   * with available_at at that time and getAttempts keeps the attempt's outcome. With `attempt`, a
    * completion of an older attempt than the current one is refused as `not_owner`.
    */
   completeAttempt(

@@ -6,7 +6,7 @@
  * Only the Store interface and explicit `now` values are used: no clocks, no SQL.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewRun, NewSchedule, RetryPolicy, RunRow, RunStatus, ScheduleRow } from '../../src/domain/types.js';
+import type { AttemptRow, NewRun, NewSchedule, RetryPolicy, RunRow, RunStatus, ScheduleRow } from '../../src/domain/types.js';
 import type { AttemptEnd, FirePlanner, NewWorker, RetryDecider, RunQuery, ScheduleQuery, Store } from '../../src/store/store.js';
 
 /** A fixed instant all tests count from (2030-01-01T00:00:00Z). */
@@ -147,7 +147,7 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
      */
     async function claim(request: Parameters<Store['claimRuns']>[0]): Promise<RunRow[]> {
       if (!(await store.getWorker(request.worker_id))) {
-        await store.registerWorker(newWorker(request.worker_id, { handler: request.handler, methods: request.methods, expires_at: T + 365 * 86_400 * S }));
+        await store.registerWorker(newWorker(request.worker_id, { handler: request.handler, methods: request.methods, concurrency: 1000, expires_at: T + 365 * 86_400 * S }));
       }
       return store.claimRuns(request);
     }
@@ -652,6 +652,16 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
 
     // ------------------------------------------------------------------------------------------
     describe('claimRuns', () => {
+
+      it('never gives a worker more running runs than its concurrency, whatever the limit', async () => {
+        await store.registerWorker(newWorker('small', { concurrency: 2 }));
+        await store.insertRuns(['c1', 'c2', 'c3', 'c4'].map((id) => newRun(id)));
+        const first = await store.claimRuns({ worker_id: 'small', handler: 'h', methods: ['m'], limit: 10, now: T });
+        expect(first).toHaveLength(2);
+        expect(await store.claimRuns({ worker_id: 'small', handler: 'h', methods: ['m'], limit: 10, now: T })).toHaveLength(0);
+        await store.completeAttempt(first[0]!.id, 'small', { status: 'succeeded' }, T + 1, noRetry);
+        expect(await store.claimRuns({ worker_id: 'small', handler: 'h', methods: ['m'], limit: 10, now: T + 2 })).toHaveLength(1);
+      });
       it('hands out queued runs oldest available first, with every claim field set', async () => {
         await store.insertRuns([
           newRun('c', { available_at: T - 1 * S, timeout_seconds: 30 }),
@@ -1251,6 +1261,318 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect((await store.getRun('q'))?.status).toBe('queued');
         expect(await store.removeWorker('nobody', T, noRetry)).toEqual({ worker: null, runs: [] });
         expect(await store.listWorkers({ status: ['online'] })).toEqual([]);
+      });
+    });
+
+    // ------------------------------------------------------------------------------------------
+    describe('attempt history', () => {
+      /** An attempt of `run_id` as getAttempts returns it (w1 started it at T, still running). */
+      function attempt(run_id: string, n: number, over: Partial<AttemptRow> = {}): AttemptRow {
+        return { run_id, attempt: n, status: 'running', worker_id: 'w1', started_at: T, finished_at: null, result: null, error: null, ...over };
+      }
+      const cancelled = (message: string) => ({ message, type: 'cancelled' });
+
+      it('a run that never started has none: queued, cancelled while queued, missed', async () => {
+        await store.insertRuns([newRun('queued'), newRun('cancelled'), newRun('missed', { start_by: T })]);
+        await store.cancelRun('cancelled', T + 1);
+        expect(ids(await store.missOverdueRuns(T, 10))).toEqual(['missed']);
+        await store.createSchedule(newSchedule('s1', { next_run_at: T }));
+        const fired = await store.fireDueSchedules(T, 10, (s) => ({
+          runs: [occurrence(s.id, T, { status: 'missed', error: { message: 'overlap', type: 'overlap' } })],
+          next_run_at: T + M,
+        }));
+        for (const id of ['queued', 'cancelled', 'missed', fired.runs[0]!.id, 'nope']) {
+          expect(await store.getAttempts(id), id).toEqual([]);
+        }
+      });
+
+      it('keeps a failed attempt that was retried, then shows the next one running and finished', async () => {
+        await running('r', { timeout_seconds: 10 });
+        await store.completeAttempt('r', 'w1', failed, T + S, retryAt(T + 2 * S));
+        const first = attempt('r', 1, { status: 'failed', finished_at: T + S, error: failed.error });
+        expect(await store.getAttempts('r')).toEqual([first]);
+
+        await claim({ worker_id: 'w2', handler: 'h', methods: ['m-r'], limit: 1, now: T + 3 * S });
+        await store.heartbeatRun('r', 'w2', T + 4 * S, 0.5, 'half way');
+        // The new attempt has not ended: no result, no error (the failure was the first one's).
+        const second = attempt('r', 2, { worker_id: 'w2', started_at: T + 3 * S });
+        expect(await store.getAttempts('r')).toEqual([first, second]);
+
+        await store.completeAttempt('r', 'w2', { status: 'succeeded', result: { rows: 7 } }, T + 5 * S, noRetry);
+        expect(await store.getAttempts('r')).toEqual([
+          first,
+          { ...second, status: 'succeeded', finished_at: T + 5 * S, result: { rows: 7 } },
+        ]);
+      });
+
+      it('a run cancelled while it waits for a retry ends with the attempt that failed', async () => {
+        await running('r');
+        await store.completeAttempt('r', 'w1', failed, T + S, retryAt(T + M));
+        expect(await store.cancelRun('r', T + 2 * S)).toMatchObject({ ok: true, run: { status: 'cancelled', attempt: 1 } });
+        expect(await store.getAttempts('r')).toEqual([attempt('r', 1, { status: 'failed', finished_at: T + S, error: failed.error })]);
+
+        // The same through deleteSchedule.
+        await store.createSchedule(newSchedule('s1', { next_run_at: null }));
+        const [run] = await store.insertRuns([occurrence('s1', T, { method: 'del' })]);
+        await claim({ worker_id: 'w1', handler: 'h', methods: ['del'], limit: 1, now: T });
+        await store.completeAttempt(run!.id, 'w1', failed, T + S, retryAt(T + M));
+        await store.deleteSchedule('s1', T + 2 * S);
+        expect((await store.getRun(run!.id))?.status).toBe('cancelled');
+        expect(await store.getAttempts(run!.id)).toEqual([
+          attempt(run!.id, 1, { status: 'failed', finished_at: T + S, error: failed.error }),
+        ]);
+      });
+
+      it('a run cancelled while running ends its attempt cancelled, retried or not', async () => {
+        await running('once');
+        await store.cancelRun('once', T + 5, 'stop it');
+        expect(await store.getAttempts('once')).toEqual([
+          attempt('once', 1, { status: 'cancelled', finished_at: T + 5, error: cancelled('stop it') }),
+        ]);
+
+        await running('twice');
+        await store.completeAttempt('twice', 'w1', failed, T + S, retryAt(T + 2 * S));
+        await claim({ worker_id: 'w2', handler: 'h', methods: ['m-twice'], limit: 1, now: T + 2 * S });
+        await store.cancelRun('twice', T + 3 * S, 'enough');
+        const history = [
+          attempt('twice', 1, { status: 'failed', finished_at: T + S, error: failed.error }),
+          attempt('twice', 2, { status: 'cancelled', worker_id: 'w2', started_at: T + 2 * S, finished_at: T + 3 * S, error: cancelled('enough') }),
+        ];
+        expect(await store.getAttempts('twice')).toEqual(history);
+        // The worker's late completion is refused and changes nothing.
+        expect(await store.completeAttempt('twice', 'w2', { status: 'succeeded' }, T + 4 * S, noRetry)).toMatchObject({ ok: false });
+        expect(await store.getAttempts('twice')).toEqual(history);
+      });
+
+      it('timeouts, with and without a retry', async () => {
+        const timeout = { message: 'timed out after 1 s', type: 'timeout' };
+        await running('final', { timeout_seconds: 1 });
+        await running('retried', { timeout_seconds: 1 });
+        await store.timeoutRuns(T + S, 10, (run) => (run.id === 'retried' ? T + 2 * S : null));
+        expect(await store.getAttempts('final')).toEqual([attempt('final', 1, { status: 'timed_out', finished_at: T + S, error: timeout })]);
+        const first = attempt('retried', 1, { status: 'timed_out', finished_at: T + S, error: timeout });
+        expect(await store.getAttempts('retried')).toEqual([first]);
+
+        await claim({ worker_id: 'w1', handler: 'h', methods: ['m-retried'], limit: 1, now: T + 2 * S });
+        expect(await store.getAttempts('retried')).toEqual([first, attempt('retried', 2, { started_at: T + 2 * S })]);
+        await store.timeoutRuns(T + 3 * S, 10, noRetry);
+        expect(await store.getAttempts('retried')).toEqual([
+          first,
+          attempt('retried', 2, { status: 'timed_out', started_at: T + 2 * S, finished_at: T + 3 * S, error: timeout }),
+        ]);
+      });
+
+      it('lost attempts: expired and departed workers, with and without a retry', async () => {
+        await store.registerWorker(newWorker('old', { expires_at: T + 10 * S }));
+        await running('x', {}, 'old');
+        await running('y', {}, 'old');
+        await store.expireWorkers(T + 10 * S, (run) => (run.id === 'x' ? T + 11 * S : null));
+        const lost = { message: 'worker lost', type: 'worker_lost' };
+        const xFirst = attempt('x', 1, { status: 'lost', worker_id: 'old', finished_at: T + 10 * S, error: lost });
+        expect(await store.getAttempts('x')).toEqual([xFirst]);
+        expect(await store.getAttempts('y')).toEqual([attempt('y', 1, { status: 'lost', worker_id: 'old', finished_at: T + 10 * S, error: lost })]);
+
+        await store.registerWorker(newWorker('leaver'));
+        await claim({ worker_id: 'leaver', handler: 'h', methods: ['m-x'], limit: 1, now: T + 11 * S });
+        await running('z', {}, 'leaver', T + 11 * S);
+        await store.removeWorker('leaver', T + 12 * S, (run) => (run.id === 'x' ? T + 13 * S : null));
+        const left = { message: 'worker left', type: 'worker_lost' };
+        const xSecond = attempt('x', 2, { status: 'lost', worker_id: 'leaver', started_at: T + 11 * S, finished_at: T + 12 * S, error: left });
+        expect(await store.getAttempts('x')).toEqual([xFirst, xSecond]);
+        expect(await store.getAttempts('z')).toEqual([
+          attempt('z', 1, { status: 'lost', worker_id: 'leaver', started_at: T + 11 * S, finished_at: T + 12 * S, error: left }),
+        ]);
+
+        await claim({ worker_id: 'w3', handler: 'h', methods: ['m-x'], limit: 1, now: T + 13 * S });
+        await store.completeAttempt('x', 'w3', { status: 'succeeded', result: 'third time' }, T + 14 * S, noRetry);
+        expect(await store.getAttempts('x')).toEqual([
+          xFirst,
+          xSecond,
+          attempt('x', 3, { status: 'succeeded', worker_id: 'w3', started_at: T + 13 * S, finished_at: T + 14 * S, result: 'third time' }),
+        ]);
+      });
+
+      it('statistics count a retried run once, timed by its last attempt', async () => {
+        await running('r', { handler: 'stats' });
+        await store.completeAttempt('r', 'w1', failed, T + 10 * S, retryAt(T + 20 * S));
+        await claim({ worker_id: 'w1', handler: 'stats', methods: ['m-r'], limit: 1, now: T + 20 * S });
+        await store.completeAttempt('r', 'w1', { status: 'succeeded' }, T + 20 * S + 300, noRetry);
+        expect(await store.runStats({ handler: 'stats' })).toMatchObject({
+          counts: { succeeded: 1 },
+          total: 1,
+          success_rate: 1,
+          duration_ms_p50: 300,
+          duration_ms_p95: 300,
+        });
+      });
+
+      it('pruning takes every attempt of a run with it', async () => {
+        await running('r');
+        await store.completeAttempt('r', 'w1', failed, T + 1, retryAt(T + 2));
+        await claim({ worker_id: 'w1', handler: 'h', methods: ['m-r'], limit: 1, now: T + 2 });
+        await store.completeAttempt('r', 'w1', failed, T + 3, noRetry);
+        expect(await store.getAttempts('r')).toHaveLength(2);
+        expect(await store.pruneHistory({ finished_before: T + S, keep_per_schedule: null, workers_before: null })).toEqual({ runs: 1, workers: 0 });
+        expect(await store.getAttempts('r')).toEqual([]);
+      });
+    });
+
+    // ------------------------------------------------------------------------------------------
+    describe('claimed inserts', () => {
+      const at = T + 5 * S;
+
+      it('inserts a run running, exactly as if it had been inserted and then claimed', async () => {
+        await store.registerWorker(newWorker('w1'));
+        const base = { params: { same: true }, timeout_seconds: 30, start_by: T + M, available_at: T - S };
+        const [direct] = await store.insertRuns([newRun('direct', { ...base, claimed: { worker_id: 'w1', started_at: at } })]);
+        await store.insertRuns([newRun('twostep', base)]);
+        const [twostep] = await store.claimRuns({ worker_id: 'w1', handler: 'h', methods: ['m'], limit: 10, now: at });
+        expect(twostep).toMatchObject({ id: 'twostep', status: 'running', attempt: 1 });
+        expect(direct).toEqual({ ...twostep, id: 'direct' });
+        expect(direct).toMatchObject({ status: 'running', attempt: 1, worker_id: 'w1', started_at: at, deadline: at + 30 * S, updated_at: at, created_at: T });
+        expect(await store.getRun('direct')).toEqual(direct);
+        expect(await store.getAttempts('direct')).toEqual([
+          { run_id: 'direct', attempt: 1, status: 'running', worker_id: 'w1', started_at: at, finished_at: null, result: null, error: null },
+        ]);
+
+        // Everything that looks at running runs sees it; nothing that looks at the queue does.
+        expect(await store.countRunsByStatus(['queued', 'running'])).toEqual({ queued: 0, running: 2 });
+        expect((await store.runningCounts(['w1'])).get('w1')).toBe(2);
+        expect(await store.claimRuns({ worker_id: 'w1', handler: 'h', methods: ['m'], limit: 10, now: at })).toEqual([]);
+        expect(await store.nextAvailableAt(T - M)).toBeNull();
+        expect(await store.countDueQueued(at)).toBe(0);
+        expect(await store.nextReapAt()).toBe(at + 30 * S);
+        expect(await store.missOverdueRuns(T + M, 10)).toEqual([]);
+
+        expect(await store.heartbeatRun('direct', 'w1', at + 1, 0.5, null, 1)).toMatchObject({ ok: true, cancel_requested: false });
+        const done = await store.completeAttempt('direct', 'w1', { status: 'succeeded', result: 1 }, at + 2, noRetry, 1);
+        expect(done).toMatchObject({ ok: true, run: { status: 'succeeded', finished_at: at + 2, result: 1 } });
+        expect(await store.getAttempts('direct')).toMatchObject([{ attempt: 1, status: 'succeeded', worker_id: 'w1', started_at: at, finished_at: at + 2, result: 1 }]);
+      });
+
+      it('a run without a timeout has no deadline; a batch may mix claimed and queued runs', async () => {
+        await store.registerWorker(newWorker('w1'));
+        const runs = await store.insertRuns([
+          newRun('a', { claimed: { worker_id: 'w1', started_at: at } }),
+          newRun('b'),
+          newRun('c', { timeout_seconds: 0.25, claimed: { worker_id: 'w1', started_at: at } }),
+        ]);
+        expect(runs.map((r) => [r.id, r.status, r.attempt, r.worker_id, r.deadline])).toEqual([
+          ['a', 'running', 1, 'w1', null],
+          ['b', 'queued', 0, null, null],
+          ['c', 'running', 1, 'w1', at + 250],
+        ]);
+        for (const run of runs) expect(await store.getRun(run.id)).toEqual(run);
+      });
+
+      it('inserts the run queued when the worker is not online or the run not claimable then', async () => {
+        await store.registerWorker(newWorker('w1', { concurrency: 10, expires_at: T + 365 * 86_400 * S }));
+        await store.registerWorker(newWorker('left'));
+        await store.removeWorker('left', T, noRetry);
+        await store.registerWorker(newWorker('lost', { expires_at: T + 1 }));
+        await store.expireWorkers(T + 1, noRetry);
+        const claimed = (worker_id: string) => ({ claimed: { worker_id, started_at: at } });
+        const runs = await store.insertRuns([
+          newRun('unknown', claimed('nobody')),
+          newRun('left', claimed('left')),
+          newRun('lost', claimed('lost')),
+          newRun('later', { ...claimed('w1'), available_at: at + 1 }),
+          newRun('too-late', { ...claimed('w1'), start_by: at }),
+          newRun('granted', { ...claimed('w1'), available_at: at, start_by: at + 1 }),
+        ]);
+        expect(runs.map((r) => [r.id, r.status])).toEqual([
+          ['unknown', 'queued'],
+          ['left', 'queued'],
+          ['lost', 'queued'],
+          ['later', 'queued'],
+          ['too-late', 'queued'],
+          ['granted', 'running'],
+        ]);
+        for (const run of runs.slice(0, 5)) {
+          expect(run, run.id).toMatchObject({ attempt: 0, worker_id: null, started_at: null, deadline: null, updated_at: T });
+          expect(await store.getRun(run.id)).toEqual(run);
+          expect(await store.getAttempts(run.id)).toEqual([]);
+        }
+        // Queued like any other run: claimed later, or missed.
+        expect(ids(await store.claimRuns({ worker_id: 'w1', handler: 'h', methods: ['m'], limit: 10, now: at + 1 }))).toEqual([
+          'left',
+          'lost',
+          'unknown',
+          'later',
+        ]);
+        expect(ids(await store.missOverdueRuns(at, 10))).toEqual(['too-late']);
+      });
+
+      it('refuses a claim on anything but a queued run, inserting nothing', async () => {
+        await store.registerWorker(newWorker('w1'));
+        await expect(
+          store.insertRuns([newRun('fine'), newRun('odd', { status: 'missed', claimed: { worker_id: 'w1', started_at: at } })]),
+        ).rejects.toThrow(/queued/);
+        expect(await store.getRun('fine')).toBeNull();
+        expect(await store.getRun('odd')).toBeNull();
+
+        await store.createSchedule(newSchedule('s1', { next_run_at: T }));
+        await expect(
+          store.fireDueSchedules(T, 10, (s) => ({
+            runs: [occurrence(s.id, T, { status: 'missed', claimed: { worker_id: 'w1', started_at: T } })],
+            next_run_at: T + M,
+          })),
+        ).rejects.toThrow(/queued/);
+        expect((await store.listRuns({ limit: 10 })).items).toEqual([]);
+        expect((await store.getSchedule('s1'))?.next_run_at).toBe(T);
+      });
+
+      it('fireDueSchedules inserts planned runs claimed; an occurrence that exists is skipped', async () => {
+        await store.registerWorker(newWorker('w1'));
+        await store.createSchedule(newSchedule('s1', { next_run_at: T, max_instances: 5 }));
+        const [existing] = await store.insertRuns([occurrence('s1', T - M)]);
+        const claimed = { claimed: { worker_id: 'w1', started_at: T } };
+        const result = await store.fireDueSchedules(T, 10, (s) => ({
+          runs: [
+            occurrence(s.id, T - M, claimed),
+            occurrence(s.id, T, { ...claimed, timeout_seconds: 60 }),
+            occurrence(s.id, T, claimed),
+            occurrence(s.id, T + S, { claimed: { worker_id: 'offline', started_at: T } }),
+          ],
+          next_run_at: T + M,
+        }));
+        expect(result.runs.map((r) => [r.scheduled_at, r.status, r.attempt, r.worker_id, r.deadline])).toEqual([
+          [T, 'running', 1, 'w1', T + M],
+          [T + S, 'queued', 0, null, null],
+        ]);
+        for (const run of result.runs) expect(await store.getRun(run.id)).toEqual(run);
+        // The skipped duplicate did not claim the occurrence that was there.
+        expect(await store.getRun(existing!.id)).toEqual(existing);
+        expect(await store.getSchedule('s1')).toMatchObject({ next_run_at: T + M, last_run_at: T + S });
+        expect(await store.countActiveRuns('s1')).toBe(3);
+        expect((await store.listRuns({ schedule_id: 's1', limit: 10 })).items).toHaveLength(3);
+
+        await store.updateSchedule({ ...(await store.getSchedule('s1'))!, next_run_at: T });
+        expect(await store.fireDueSchedules(T, 10, stuckAt(T))).toEqual({ schedules: 1, runs: [] });
+      });
+
+      it('a claimed run is retried, timed out, lost and cancelled like a claimed one', async () => {
+        await store.registerWorker(newWorker('w1', { expires_at: T + 365 * 86_400 * S }));
+        const claimed = { claimed: { worker_id: 'w1', started_at: T } };
+        await store.insertRuns([
+          newRun('retry', { ...claimed, method: 'retry' }),
+          newRun('timeout', { ...claimed, method: 'timeout', timeout_seconds: 1 }),
+          newRun('cancel', { ...claimed, method: 'cancel' }),
+        ]);
+        await store.completeAttempt('retry', 'w1', failed, T + 1, retryAt(T + 2));
+        const [again] = await store.claimRuns({ worker_id: 'w1', handler: 'h', methods: ['retry'], limit: 1, now: T + 2 });
+        expect(again).toMatchObject({ id: 'retry', attempt: 2, started_at: T + 2 });
+        expect((await store.getAttempts('retry')).map((a) => [a.attempt, a.status])).toEqual([
+          [1, 'failed'],
+          [2, 'running'],
+        ]);
+        expect(ids(await store.timeoutRuns(T + S, 10, noRetry))).toEqual(['timeout']);
+        expect((await store.getAttempts('timeout')).map((a) => a.status)).toEqual(['timed_out']);
+        expect(await store.cancelRun('cancel', T + 3)).toMatchObject({ ok: true, run: { status: 'cancelled', cancel_requested: true } });
+        expect((await store.getAttempts('cancel')).map((a) => a.status)).toEqual(['cancelled']);
+        const left = await store.removeWorker('w1', T + 4, noRetry);
+        expect(left.runs.map((r) => [r.id, r.status])).toEqual([['retry', 'lost']]);
+        expect((await store.getAttempts('retry')).map((a) => a.status)).toEqual(['failed', 'lost']);
       });
     });
 

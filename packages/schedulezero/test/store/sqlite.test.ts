@@ -1,6 +1,6 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { NewRun } from '../../src/domain/types.js';
@@ -101,6 +101,72 @@ describe('SqliteStore specifics', () => {
     db.close();
   });
 
+  it('writes an attempt row only for an attempt that ended while its run went on', async () => {
+    const store = new SqliteStore({ filename: ':memory:' });
+    await store.migrate();
+    const count = () => store.db.prepare('SELECT count(*) FROM attempts').pluck().get();
+    await store.registerWorker({
+      id: 'w', kind: 'local', handler: 'h', methods: ['m'], concurrency: 10, name: null, version: null,
+      registered_at: T, expires_at: T + 1e9,
+    });
+    await store.insertRuns([newRun('a'), newRun('b'), newRun('c', { claimed: { worker_id: 'w', started_at: T } })]);
+    await store.claimRuns({ worker_id: 'w', handler: 'h', methods: ['m'], limit: 10, now: T });
+    expect(count()).toBe(0);
+    await store.completeAttempts(
+      [
+        { run_id: 'a', worker_id: 'w', end: { status: 'succeeded' } },
+        { run_id: 'b', worker_id: 'w', end: { status: 'failed' } },
+        { run_id: 'c', worker_id: 'w', end: { status: 'failed' } },
+      ],
+      T + 1,
+      (run) => (run.id === 'b' ? T + 2 : null),
+    );
+    expect(count()).toBe(1);
+    expect(store.db.prepare('SELECT run_id, attempt, status FROM attempts').all()).toEqual([{ run_id: 'b', attempt: 1, status: 'failed' }]);
+    await store.close();
+  });
+
+  it('migrating a version 1 database keeps its attempt history without duplicates', async () => {
+    const filename = freshFile();
+    mkdirSync(dirname(filename), { recursive: true });
+    const v1 = new Database(filename);
+    migrate(v1, T, MIGRATIONS.filter((m) => m.version === 1));
+    // Version 1 wrote a row for every attempt, `running` while it ran.
+    const insertRun = v1.prepare(`
+      INSERT INTO runs (id, origin, handler, method, params, status, attempt, retry, scheduled_at,
+                        available_at, worker_id, started_at, finished_at, result, error, created_at, updated_at)
+      VALUES (@id, 'one_off', 'h', 'm', '{}', @status, @attempt, '{"max_attempts":3}', ${T}, ${T},
+              'w', @started_at, @finished_at, @result, @error, ${T}, ${T})
+    `);
+    const insertAttempt = v1.prepare(`
+      INSERT INTO attempts (run_id, attempt, status, worker_id, started_at, finished_at, result, error)
+      VALUES (?, ?, ?, 'w', ?, ?, ?, ?)
+    `);
+    const boom = JSON.stringify({ message: 'boom' });
+    insertRun.run({ id: 'done', status: 'succeeded', attempt: 2, started_at: T + 20, finished_at: T + 30, result: '"ok"', error: null });
+    insertAttempt.run('done', 1, 'failed', T, T + 10, null, boom);
+    insertAttempt.run('done', 2, 'succeeded', T + 20, T + 30, '"ok"', null);
+    insertRun.run({ id: 'live', status: 'running', attempt: 2, started_at: T + 20, finished_at: null, result: null, error: boom });
+    insertAttempt.run('live', 1, 'failed', T, T + 10, null, boom);
+    insertAttempt.run('live', 2, 'running', T + 20, null, null, null);
+    v1.close();
+
+    const store = new SqliteStore({ filename });
+    await store.migrate();
+    expect(store.db.prepare(`SELECT count(*) FROM sqlite_master WHERE name = 'runs_queued'`).pluck().get()).toBe(0);
+    const failedFirst = { attempt: 1, status: 'failed', started_at: T, finished_at: T + 10, error: { message: 'boom' } };
+    expect(await store.getAttempts('done')).toMatchObject([failedFirst, { attempt: 2, status: 'succeeded', finished_at: T + 30, result: 'ok', error: null }]);
+    expect(await store.getAttempts('live')).toMatchObject([failedFirst, { attempt: 2, status: 'running', started_at: T + 20, finished_at: null, error: null }]);
+    await store.registerWorker({
+      id: 'w', kind: 'local', handler: 'h', methods: ['m'], concurrency: 10, name: null, version: null,
+      registered_at: T, expires_at: T + 1e9,
+    });
+    await store.completeAttempt('live', 'w', { status: 'succeeded', result: 2 }, T + 40, noRetry);
+    expect(await store.getAttempts('live')).toMatchObject([failedFirst, { attempt: 2, status: 'succeeded', finished_at: T + 40, result: 2 }]);
+    expect(await store.getAttempts('live')).toHaveLength(2);
+    await store.close();
+  });
+
   it('two stores on one file never duplicate an occurrence', async () => {
     const filename = freshFile();
     const a = new SqliteStore({ filename });
@@ -161,6 +227,15 @@ describe('SqliteStore specifics', () => {
       if (!sorts) expect(text, text).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
     }
 
+    /** Steps from handler to handler in runs_claim and seeks each one's available_at range. */
+    function expectLooseScan(plan: string[]): void {
+      const text = plan.join('\n');
+      expect(text, text).toMatch(/SEARCH runs USING COVERING INDEX runs_claim \(handler>\?\)/);
+      expect(text, text).toMatch(/SEARCH runs USING COVERING INDEX runs_claim \(handler=\? AND available_at[<>]\?\)/);
+      expect(text, text).not.toMatch(/SCAN runs\b/);
+      expect(text, text).not.toMatch(/TEMP B-TREE/);
+    }
+
     it('due schedules, claims, reaping and counts are index reads, not scans', async () => {
       const store = new SqliteStore({ filename: ':memory:' });
       const tracer = trace(store);
@@ -213,6 +288,8 @@ describe('SqliteStore specifics', () => {
       await store.listRuns({ limit: 10, cursor: (await store.listRuns({ limit: 10 })).next_cursor! });
       await store.listSchedules({ limit: 10, cursor: (await store.listSchedules({ limit: 10 })).next_cursor! });
       await store.deleteSchedule('s7', T);
+      await store.getAttempts('r1');
+      await store.insertRuns([newRun('claimed-1', { handler: 'h2', claimed: { worker_id: 'w1', started_at: T } })]);
 
       if (process.env.SZ_PRINT_PLANS === '1') {
         for (const t of traced) console.log(`${t.source.replace(/\s+/g, ' ').trim()}\n  ${t.plan.join('\n  ')}`);
@@ -222,13 +299,14 @@ describe('SqliteStore specifics', () => {
       const claim = planOf(traced, "SET status = 'running'");
       expectIndexed(claim, 'runs', 'runs_claim');
       expect(claim.join('\n')).toMatch(/SEARCH runs USING INDEX runs_claim \(handler=\? AND available_at<\?\)/);
-      expectIndexed(planOf(traced, 'SELECT available_at FROM runs'), 'runs', 'runs_queued');
+      // The queue-wide reads walk runs_claim handler by handler (a loose index scan).
+      expectLooseScan(planOf(traced, 'queued_handlers', 'available_at > @after'));
       expectIndexed(planOf(traced, 'SELECT count(*) FROM runs WHERE schedule_id = ?'), 'runs', 'runs_active');
       expectIndexed(planOf(traced, "WHERE status = 'running' AND deadline <= ?"), 'runs', 'runs_deadline');
       expectIndexed(planOf(traced, "SET status = 'missed'"), 'runs', 'runs_start_by');
       expectIndexed(planOf(traced, 'SELECT deadline FROM runs'), 'runs', 'runs_deadline');
       expectIndexed(planOf(traced, 'SELECT start_by FROM runs'), 'runs', 'runs_start_by');
-      expectIndexed(planOf(traced, "status = 'queued' AND available_at <= ?"), 'runs', 'runs_queued');
+      expectLooseScan(planOf(traced, 'queued_handlers', 'available_at <= @now'));
       expect(planOf(traced, "SELECT count(*) FROM runs WHERE status = 'queued'").join('\n')).toMatch(
         /(SCAN|SEARCH) runs USING COVERING INDEX runs_(queued|claim)\b/,
       );
@@ -242,6 +320,14 @@ describe('SqliteStore specifics', () => {
       expectIndexed(planOf(traced, 'FROM runs', '(scheduled_at, id) <'), 'runs', 'runs_list');
       expectIndexed(planOf(traced, 'SELECT * FROM schedules', '(created_at, id) >'), 'schedules', 'schedules_created');
       expectIndexed(planOf(traced, 'UPDATE runs SET occurrence = 0'), 'runs', 'runs_occurrence');
+      // getAttempts: the stored attempts and the run row, each by primary key.
+      const attempts = planOf(traced, 'FROM attempts', 'UNION ALL').join('\n');
+      expect(attempts).toMatch(/SEARCH attempts USING PRIMARY KEY \(run_id=\?\)/);
+      expect(attempts).toMatch(/SEARCH runs USING INDEX sqlite_autoindex_runs_1 \(id=\?\)/);
+      expect(attempts).toMatch(/SEARCH a USING PRIMARY KEY \(run_id=\? AND attempt=\?\)/);
+      expect(attempts).not.toMatch(/SCAN (runs|attempts|a)\b/);
+      // A claimed insert looks its worker up by primary key.
+      expect(planOf(traced, 'SELECT 1 FROM workers WHERE id = ?').join('\n')).toMatch(/SEARCH workers USING INDEX sqlite_autoindex_workers_1 \(id=\?\)/);
       expectIndexed(
         planOf(traced, "FROM runs WHERE schedule_id = ? AND status IN ('queued', 'running')", 'SELECT id,'),
         'runs',

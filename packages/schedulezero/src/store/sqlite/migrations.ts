@@ -168,6 +168,23 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'run row is its latest attempt; no runs_queued',
+    sql: /* sql */ `
+      -- From this version on, a claim writes no attempt row: the run row describes its current
+      -- (or last) attempt, and the attempts table only keeps attempts that ended while their run
+      -- went on (a retry followed). A 'running' row written by version 1 would never be finished
+      -- now; the run row describes that attempt, so the row goes. Finished rows stay: getAttempts
+      -- does not read the run row for an attempt that has its own row.
+      DELETE FROM attempts WHERE status = 'running';
+
+      -- runs_claim (handler, available_at, id) WHERE status = 'queued' serves the queue-wide
+      -- reads as well (nextAvailableAt and countDueQueued seek it handler by handler), so a
+      -- second index of the queue was one more entry to write and delete for every queued run.
+      DROP INDEX runs_queued;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -225,34 +225,90 @@ export function toRun(row: RunTuple): RunRow {
   };
 }
 
-/** Named parameters for inserting a new run. */
-export function newRunParams(run: NewRun) {
-  return {
-    id: run.id,
-    schedule_id: run.schedule_id ?? null,
-    origin: run.origin,
-    occurrence: run.origin === 'scheduled' && run.schedule_id !== null ? 1 : 0,
-    handler: run.handler,
-    method: run.method,
-    params: JSON.stringify(run.params),
-    status: run.status,
-    retry: JSON.stringify(run.retry),
-    timeout_seconds: run.timeout_seconds ?? null,
-    scheduled_at: run.scheduled_at,
-    available_at: run.available_at,
-    start_by: run.start_by ?? null,
+/**
+ * How a run inserted with `NewRun.claimed` starts: the claim the store granted (the worker is
+ * online and the run claimable), with its deadline worked out.
+ */
+export interface InsertClaim {
+  worker_id: string;
+  started_at: number;
+  deadline: number | null;
+}
+
+/** Deadline of an attempt started at `startedAt` (the same rounding as claimRuns' SQL). */
+export function deadlineOf(startedAt: number, timeoutSeconds: number | null | undefined): number | null {
+  return timeoutSeconds === null || timeoutSeconds === undefined ? null : startedAt + Math.round(timeoutSeconds * 1000);
+}
+
+/**
+ * The columns a new run is inserted with, in this order; `newRunValues` gives the values as an
+ * array. Positional parameters, not named ones: better-sqlite3 binds a named parameter by
+ * looking its name up in the object, which made up a fifth of the cost of inserting a run.
+ */
+export const NEW_RUN_COLUMNS =
+  'id, schedule_id, origin, occurrence, handler, method, params, status, attempt, retry, ' +
+  'timeout_seconds, scheduled_at, available_at, start_by, worker_id, started_at, deadline, ' +
+  'finished_at, error, created_at, updated_at';
+
+export type NewRunTuple = [
+  id: string,
+  schedule_id: string | null,
+  origin: RunOrigin,
+  occurrence: 0 | 1,
+  handler: string,
+  method: string,
+  params: string,
+  status: RunStatus,
+  attempt: number,
+  retry: string,
+  timeout_seconds: number | null,
+  scheduled_at: number,
+  available_at: number,
+  start_by: number | null,
+  worker_id: string | null,
+  started_at: number | null,
+  deadline: number | null,
+  finished_at: number | null,
+  error: string | null,
+  created_at: number,
+  updated_at: number,
+];
+
+/** The values of a new run in NEW_RUN_COLUMNS order: queued, or (with `claim`) running. */
+export function newRunValues(run: NewRun, claim: InsertClaim | null): NewRunTuple {
+  return [
+    run.id,
+    run.schedule_id ?? null,
+    run.origin,
+    // Only a scheduled run holds its occurrence key (schedule_id, scheduled_at).
+    run.origin === 'scheduled' && run.schedule_id !== null ? 1 : 0,
+    run.handler,
+    run.method,
+    JSON.stringify(run.params),
+    claim === null ? run.status : 'running',
+    claim === null ? 0 : 1,
+    JSON.stringify(run.retry),
+    run.timeout_seconds ?? null,
+    run.scheduled_at,
+    run.available_at,
+    run.start_by ?? null,
+    claim?.worker_id ?? null,
+    claim?.started_at ?? null,
+    claim?.deadline ?? null,
     // A `missed` record is finished the moment it is written.
-    finished_at: run.status === 'missed' ? run.created_at : null,
-    error: jsonOrNull(run.error),
-    created_at: run.created_at,
-  };
+    run.status === 'missed' ? run.created_at : null,
+    jsonOrNull(run.error),
+    run.created_at,
+    // A claim updates the row, as claimRuns would have.
+    claim?.started_at ?? run.created_at,
+  ];
 }
 
 /**
  * The row a freshly inserted run reads back as, built without a round trip. The caller's
  * `params` and `retry` objects are reused, not copied.
  */
-export function insertedRun(run: NewRun): RunRow {
+export function insertedRun(run: NewRun, claim: InsertClaim | null): RunRow {
   return {
     id: run.id,
     schedule_id: run.schedule_id ?? null,
@@ -260,16 +316,16 @@ export function insertedRun(run: NewRun): RunRow {
     handler: run.handler,
     method: run.method,
     params: run.params,
-    status: run.status,
-    attempt: 0,
+    status: claim === null ? run.status : 'running',
+    attempt: claim === null ? 0 : 1,
     retry: run.retry,
     timeout_seconds: run.timeout_seconds ?? null,
     scheduled_at: run.scheduled_at,
     available_at: run.available_at,
     start_by: run.start_by ?? null,
-    worker_id: null,
-    started_at: null,
-    deadline: null,
+    worker_id: claim?.worker_id ?? null,
+    started_at: claim?.started_at ?? null,
+    deadline: claim?.deadline ?? null,
     finished_at: run.status === 'missed' ? run.created_at : null,
     cancel_requested: false,
     progress: null,
@@ -277,7 +333,7 @@ export function insertedRun(run: NewRun): RunRow {
     result: null,
     error: run.error ?? null,
     created_at: run.created_at,
-    updated_at: run.created_at,
+    updated_at: claim?.started_at ?? run.created_at,
   };
 }
 

@@ -11,18 +11,27 @@
  * call measured ~15 us slower (SQLite 3.53 seems to re-prepare the statement whenever that
  * parameter is bound again), which doubled the cost of claiming one run.
  *
- * Throughput, from a quick local micro-check (the opt-in `throughput` test in
- * test/store/sqlite.test.ts; no timed assertions anywhere): 100,000 one-off runs in batches of
- * 500, insertRuns(500) + claimRuns(500) + 500 x completeAttempt, Node 20 on a shared 2-vCPU VM
- * where a bare one-page SQLite commit to a file costs 20-35 us:
- *   file (WAL, synchronous=NORMAL): ~7,500 runs/s end to end; insertRuns ~45,000 runs/s,
- *     claimRuns ~50,000 runs/s, completeAttempt ~11,000/s (a commit each, 3 pages written);
- *   ':memory:': ~13,000 runs/s end to end; insertRuns ~55,000, claimRuns ~55,000,
- *     completeAttempt ~26,000/s.
- *   1,000,000 schedules: createSchedules ~35,000/s, fireDueSchedules ~13,000 occurrences/s,
- *     nextDueAt ~5 us.
- * Per-run commits (completeAttempt, and claimRuns when called for one run at a time) dominate;
- * callers reach higher rates by claiming many runs per call.
+ * The run row is its latest attempt: a run that starts and ends costs one row insert and two
+ * updates of that row (claim, completion), or one insert and one update when it is inserted
+ * already claimed (NewRun.claimed). The attempts table only receives attempts that ended while
+ * their run went on (a retry followed); getAttempts reads the current or last attempt from the
+ * run row.
+ *
+ * Throughput, from the hand-run script test/store/throughput.mjs (no timed assertions anywhere):
+ * 100,000 one-off runs in batches of 500 on a file (WAL, synchronous=NORMAL), Node 20 on a shared
+ * 2-vCPU VM, medians of 7 rounds (single rounds vary by +-15%):
+ *   insertRuns(500) + claimRuns(500) + completeAttempts(500): ~14,000 runs/s end to end
+ *     (insertRuns ~43,000 runs/s, claimRuns ~56,000, completeAttempts ~33,000);
+ *   insertRuns(500, claimed) + completeAttempts(500): ~19,500 runs/s (insertRuns ~45,000,
+ *     completeAttempts ~35,000).
+ *   Before the run row became the attempt (an attempt row inserted per claim and updated per
+ *   completion) the first figure was ~11,000 runs/s.
+ *   1,000,000 schedules (measured before these changes): createSchedules ~35,000/s,
+ *     fireDueSchedules ~13,000 occurrences/s, nextDueAt ~5 us.
+ * Per-statement costs dominate: each run is one INSERT and one or two UPDATE ... RETURNING, so
+ * the statements run once per run bind positional parameters (better-sqlite3 looks every named
+ * parameter up by name), and callers reach higher rates by batching (claimRuns and
+ * completeAttempts take many runs per transaction).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -54,15 +63,18 @@ import { decodeCursor, encodeCursor } from './cursor.js';
 import { migrate } from './migrations.js';
 import {
   type AttemptRecord,
+  type InsertClaim,
+  NEW_RUN_COLUMNS,
   RUN_COLUMNS,
   type RunTuple,
   type ScheduleRecord,
   type TokenRecord,
   type WorkerRecord,
   byTimeThenId,
+  deadlineOf,
   insertedRun,
   jsonOrNull,
-  newRunParams,
+  newRunValues,
   scheduleParams,
   toAttempt,
   toRun,
@@ -302,12 +314,15 @@ export class SqliteStore implements Store {
     `).all(now, Math.max(0, Math.floor(limit)));
 
     const inserted: RunRow[] = [];
+    const online = new Map<string, boolean>();
     for (const record of due) {
       const plan = planner(toSchedule(record), this.countActive(record.id));
       let lastRunAt: number | null = null;
       for (const run of plan.runs) {
-        if (!this.insertRun(run)) continue;
-        inserted.push(insertedRun(run));
+        const row = this.insertRun(run, online);
+        if (row === null) continue;
+        inserted.push(row);
+        // Queued or claimed at once: both are runs (a `missed` record is not).
         if (run.status === 'queued' && (lastRunAt === null || run.scheduled_at > lastRunAt)) {
           lastRunAt = run.scheduled_at;
         }
@@ -340,35 +355,58 @@ export class SqliteStore implements Store {
 
   private insertRunsTx(runs: NewRun[]): RunRow[] {
     const inserted: RunRow[] = [];
+    const online = new Map<string, boolean>();
     for (const run of runs) {
-      if (this.insertRun(run)) inserted.push(insertedRun(run));
+      const row = this.insertRun(run, online);
+      if (row !== null) inserted.push(row);
     }
     return inserted;
   }
 
-  /** Insert one run; false when its occurrence exists already. A duplicate id is a conflict. */
-  private insertRun(run: NewRun): boolean {
+  /**
+   * Insert one run, queued or (`run.claimed`, when the claim is granted) running; null when its
+   * occurrence exists already. A duplicate id is a conflict. `online` caches, for the current
+   * transaction, whether a worker is online.
+   */
+  private insertRun(run: NewRun, online: Map<string, boolean>): RunRow | null {
+    const claim = this.insertClaim(run, online);
     try {
-      return (
-        this.sql(`
-          INSERT INTO runs (
-            id, schedule_id, origin, occurrence, handler, method, params, status, retry,
-            timeout_seconds, scheduled_at, available_at, start_by, finished_at, error,
-            created_at, updated_at
-          ) VALUES (
-            @id, @schedule_id, @origin, @occurrence, @handler, @method, @params, @status, @retry,
-            @timeout_seconds, @scheduled_at, @available_at, @start_by, @finished_at, @error,
-            @created_at, @created_at
-          )
-          ON CONFLICT (schedule_id, scheduled_at) WHERE occurrence = 1 DO NOTHING
-        `).run(newRunParams(run)).changes > 0
-      );
+      const changes = this.sql(`
+        INSERT INTO runs (${NEW_RUN_COLUMNS})
+        VALUES (${NEW_RUN_PLACEHOLDERS})
+        ON CONFLICT (schedule_id, scheduled_at) WHERE occurrence = 1 DO NOTHING
+      `).run(newRunValues(run, claim)).changes;
+      return changes > 0 ? insertedRun(run, claim) : null;
     } catch (error) {
       if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY')) {
         throw new ConflictError('run_exists', `A run with id '${run.id}' exists already.`, 'id');
       }
       throw error;
     }
+  }
+
+  /**
+   * The claim a run asks for with `claimed`, granted by the rules of claimRuns at started_at
+   * (worker online, run available, start_by not passed); null: insert it queued.
+   */
+  private insertClaim(run: NewRun, online: Map<string, boolean>): InsertClaim | null {
+    const claimed = run.claimed;
+    if (claimed === undefined) return null;
+    if (run.status !== 'queued') {
+      throw new Error(`Run '${run.id}': only a queued run can be inserted claimed (status was '${run.status}').`);
+    }
+    const { worker_id, started_at } = claimed;
+    if (run.available_at > started_at) return null;
+    if (run.start_by !== null && run.start_by !== undefined && run.start_by <= started_at) return null;
+    let isOnline = online.get(worker_id);
+    if (isOnline === undefined) {
+      // Same rule as claimRuns: a worker that left or was lost takes nothing.
+      isOnline =
+        this.sql(`SELECT 1 FROM workers WHERE id = ? AND status = 'online'`).pluck().get(worker_id) !== undefined;
+      online.set(worker_id, isOnline);
+    }
+    if (!isOnline) return null;
+    return { worker_id, started_at, deadline: deadlineOf(started_at, run.timeout_seconds) };
   }
 
   async getRun(id: string): Promise<RunRow | null> {
@@ -381,8 +419,27 @@ export class SqliteStore implements Store {
   }
 
   async getAttempts(run_id: string): Promise<AttemptRow[]> {
-    return this.sql<AttemptRecord>(`SELECT * FROM attempts WHERE run_id = ? ORDER BY attempt`)
-      .all(run_id)
+    // The run row is its latest attempt: `attempts` only stores attempts that ended while the
+    // run went on (a retry followed). The run's current or last attempt is read from the run
+    // row, unless it is stored already: the last attempt of a run cancelled while it waited for
+    // a retry, and every attempt written by schema version 1, which stored them all.
+    return this.sql<AttemptRecord>(`
+      SELECT run_id, attempt, status, worker_id, started_at, finished_at, result, error
+      FROM attempts
+      WHERE run_id = @id
+      UNION ALL
+      SELECT id, attempt, status, worker_id, started_at,
+             -- A running attempt has not ended; the run's error may be the previous attempt's.
+             CASE WHEN status = 'running' THEN NULL ELSE finished_at END,
+             CASE WHEN status = 'running' THEN NULL ELSE result END,
+             CASE WHEN status = 'running' THEN NULL ELSE error END
+      FROM runs
+      WHERE id = @id AND attempt > 0 AND started_at IS NOT NULL
+        AND status IN ('running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'lost')
+        AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = runs.id AND a.attempt = runs.attempt)
+      ORDER BY attempt
+    `)
+      .all({ id: run_id })
       .map(toAttempt);
   }
 
@@ -457,7 +514,11 @@ export class SqliteStore implements Store {
           -- A worker that left or was lost (perhaps by another process) takes nothing.
           AND EXISTS (SELECT 1 FROM workers WHERE id = @worker_id AND status = 'online')
         ORDER BY available_at, id
-        LIMIT CAST(@limit AS INTEGER)
+        -- Never more running runs than the worker's concurrency, however many polls it sends.
+        LIMIT CAST(min(@limit, max(0,
+          ifnull((SELECT concurrency FROM workers WHERE id = @worker_id), 0)
+          - (SELECT count(*) FROM runs WHERE worker_id = @worker_id AND status = 'running')
+        )) AS INTEGER)
       )
       RETURNING ${RUN_COLUMNS}
     `).all({
@@ -468,25 +529,22 @@ export class SqliteStore implements Store {
       limit: Math.floor(request.limit),
     });
 
-    if (claimed.length === 0) return [];
-    // One `running` attempt row per claimed run, in one statement.
-    this.sql(`
-      INSERT INTO attempts (run_id, attempt, status, worker_id, started_at)
-      SELECT id, attempt, 'running', worker_id, started_at
-      FROM runs
-      WHERE id IN (SELECT value FROM json_each(?))
-    `).run(JSON.stringify(claimed.map((row) => row[0])));
+    // No attempt row: the run row is its running attempt (see getAttempts).
     // RETURNING has no defined order.
     return claimed.map(toRun).sort(byTimeThenId('available_at'));
   }
 
   async nextAvailableAt(after: number): Promise<number | null> {
-    const at = this.sql<number>(`
-      SELECT available_at FROM runs
-      WHERE status = 'queued' AND available_at > ?
-      ORDER BY available_at
-      LIMIT 1
-    `).pluck().get(after);
+    // One seek into runs_claim per handler with queued runs (see QUEUED_HANDLERS).
+    const at = this.sql<number | null>(`
+      ${QUEUED_HANDLERS}
+      SELECT min((
+        SELECT min(available_at) FROM runs
+        WHERE status = 'queued' AND handler = q.handler AND available_at > @after
+      ))
+      FROM queued_handlers q
+      WHERE q.handler IS NOT NULL
+    `).pluck().get({ after });
     return at ?? null;
   }
 
@@ -572,27 +630,15 @@ export class SqliteStore implements Store {
   ): CompleteResult {
     if (end.status === 'succeeded' || end.status === 'cancelled') {
       // The common case in one statement: the run ends if this worker's attempt is running.
+      // Positional parameters, as for inserts (see NEW_RUN_COLUMNS): this runs once per run.
       const finished = this.runSql(`
         UPDATE runs
-        SET status = @status, result = @result, error = @error, finished_at = @now,
-            deadline = NULL, updated_at = @now
-        WHERE id = @id AND status = 'running' AND worker_id = @worker_id
-          AND (@attempt IS NULL OR attempt = @attempt)
+        SET status = ?, result = ?, error = ?, finished_at = ?, deadline = NULL, updated_at = ?
+        WHERE id = ? AND status = 'running' AND worker_id = ? AND attempt = coalesce(?, attempt)
         RETURNING ${RUN_COLUMNS}
-      `).get({
-        id: runId,
-        worker_id: workerId,
-        attempt: attempt ?? null,
-        status: end.status,
-        result: jsonOrNull(end.result),
-        error: jsonOrNull(end.error),
-        now,
-      });
-      if (finished !== undefined) {
-        const run = toRun(finished);
-        this.finishAttemptRow(run, end, now);
-        return { ok: true, run };
-      }
+      `).get(end.status, jsonOrNull(end.result), jsonOrNull(end.error), now, now, runId, workerId, attempt ?? null);
+      // The run ended with this attempt: the run row is its record, nothing else to write.
+      if (finished !== undefined) return { ok: true, run: toRun(finished) };
       // Refused: find out why below.
     }
     const run = this.findRun(runId);
@@ -612,10 +658,22 @@ export class SqliteStore implements Store {
   private endAttempt(run: RunRow, end: AttemptEnd, now: number, decide: RetryDecider, stop: boolean): RunRow {
     const result = jsonOrNull(end.result);
     const error = jsonOrNull(end.error);
-    this.finishAttemptRow(run, end, now);
-
     const retryAt = end.status === 'succeeded' || end.status === 'cancelled' ? null : decide(run, end);
     if (retryAt !== null) {
+      // The run goes on, and its row will describe the next attempt: store this one first.
+      this.sql(`
+        INSERT INTO attempts (run_id, attempt, status, worker_id, started_at, finished_at, result, error)
+        VALUES (@run_id, @attempt, @status, @worker_id, @started_at, @now, @result, @error)
+      `).run({
+        run_id: run.id,
+        attempt: run.attempt,
+        status: end.status,
+        worker_id: run.worker_id,
+        started_at: run.started_at,
+        now,
+        result,
+        error,
+      });
       return toRun(
         this.runSql(`
           UPDATE runs
@@ -627,7 +685,7 @@ export class SqliteStore implements Store {
         `).get({ id: run.id, available_at: retryAt, error, stop: stop ? 1 : 0, now })!,
       );
     }
-    // Final: worker_id stays for the history.
+    // Final: the run row records the attempt (worker_id stays for the history).
     return toRun(
       this.runSql(`
         UPDATE runs
@@ -637,14 +695,6 @@ export class SqliteStore implements Store {
         RETURNING ${RUN_COLUMNS}
       `).get({ id: run.id, status: end.status, result, error, stop: stop ? 1 : 0, now })!,
     );
-  }
-
-  /** The attempt row of the run's current attempt records how it ended. */
-  private finishAttemptRow(run: RunRow, end: AttemptEnd, now: number): void {
-    this.sql(`
-      UPDATE attempts SET status = ?, finished_at = ?, result = ?, error = ?
-      WHERE run_id = ? AND attempt = ?
-    `).run(end.status, now, jsonOrNull(end.result), jsonOrNull(end.error), run.id, run.attempt);
   }
 
   async cancelRun(run_id: string, now: number, message?: string): Promise<CancelResult> {
@@ -659,14 +709,11 @@ export class SqliteStore implements Store {
     return { ok: true, run: this.cancelActive(run, now, error) };
   }
 
-  /** Cancel a queued or running run (a running one's attempt ends `cancelled` too). */
+  /**
+   * Cancel a queued or running run. A running one's attempt ends `cancelled` with it, recorded
+   * by the run row alone; a run queued for a retry has its last attempt stored already.
+   */
   private cancelActive(run: RunRow, now: number, error: string): RunRow {
-    if (run.status === 'running') {
-      this.sql(`
-        UPDATE attempts SET status = 'cancelled', finished_at = ?, error = ?
-        WHERE run_id = ? AND attempt = ?
-      `).run(now, error, run.id, run.attempt);
-    }
     return toRun(
       this.runSql(`
         UPDATE runs
@@ -970,9 +1017,17 @@ export class SqliteStore implements Store {
   }
 
   async countDueQueued(now: number): Promise<number> {
+    // Counts the due range of runs_claim handler by handler (see QUEUED_HANDLERS): runs queued
+    // for later (retries, jitter) are not visited.
     return this.sql<number>(`
-      SELECT count(*) FROM runs WHERE status = 'queued' AND available_at <= ?
-    `).pluck().get(now)!;
+      ${QUEUED_HANDLERS}
+      SELECT coalesce(sum((
+        SELECT count(*) FROM runs
+        WHERE status = 'queued' AND handler = q.handler AND available_at <= @now
+      )), 0)
+      FROM queued_handlers q
+      WHERE q.handler IS NOT NULL
+    `).pluck().get({ now })!;
   }
 
   async pruneHistory(request: PruneRequest): Promise<{ runs: number; workers: number }> {
@@ -1063,6 +1118,27 @@ export class SqliteStore implements Store {
 }
 
 // --- helpers ------------------------------------------------------------------------------------
+
+/** One `?` per column of NEW_RUN_COLUMNS. */
+const NEW_RUN_PLACEHOLDERS = NEW_RUN_COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ');
+
+/**
+ * The handlers that have queued runs, as a CTE `queued_handlers (handler)` ending in one NULL
+ * row. The queue has one index, runs_claim (handler, available_at, id) WHERE status = 'queued'
+ * (a second one, on available_at alone, cost every queued run two more index writes). Reads
+ * across handlers walk it as a loose index scan: each step seeks the next handler, so the cost
+ * grows with the number of handlers, not with the number of queued runs.
+ */
+const QUEUED_HANDLERS = /* sql */ `
+  WITH RECURSIVE queued_handlers (handler) AS (
+    SELECT (SELECT min(handler) FROM runs WHERE status = 'queued')
+    UNION ALL
+    SELECT (SELECT min(handler) FROM runs WHERE status = 'queued' AND handler > q.handler)
+    FROM queued_handlers q
+    WHERE q.handler IS NOT NULL
+  )`;
 
 function isConstraint(error: unknown, code: string): boolean {
   return error instanceof Error && (error as Error & { code?: string }).code === code;
