@@ -7,7 +7,7 @@
 // are printed.
 //
 //   npm run build   # the store is loaded from compiled JavaScript
-//   node packages/schedulezero/test/store/throughput.mjs [--runs 100000] [--rounds 5] [dir[:mode] ...]
+//   node bench/store-throughput.mjs [--runs 100000] [--rounds 5] [dir[:mode] ...]
 //
 // `dir` is a compiled `src` (default: this package's dist, e.g. another checkout's build to
 // compare with); `mode` is claim (default) or claimed.
@@ -94,7 +94,7 @@ const { values, positionals } = parseArgs({
 const total = Math.ceil(Number(values.runs) / BATCH) * BATCH;
 const here = dirname(fileURLToPath(import.meta.url));
 const configs = [];
-for (const arg of positionals.length > 0 ? positionals : [join(here, '../../dist')]) {
+for (const arg of positionals.length > 0 ? positionals : [join(here, '../packages/schedulezero/dist')]) {
   const [dir, mode = 'claim'] = arg.split(':');
   const module = await import(pathToFileURL(join(resolve(dir), 'store/sqlite/sqlite-store.js')).href);
   configs.push({ label: `${dir} ${mode}`, SqliteStore: module.SqliteStore, mode, results: [] });
