@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
 import { NotFoundError, ValidationError, AppError, ConflictError } from '../domain/errors.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import {
@@ -26,6 +25,7 @@ import { Reaper, type RetentionPolicy } from './reaper.js';
 import { Reservations } from './reservations.js';
 import { retryDecider } from './retry.js';
 import { Timekeeper } from './timekeeper.js';
+import { newId } from '../domain/ids.js';
 
 export interface ScheduleDefaults {
   misfire_grace_seconds: number | null;
@@ -286,7 +286,7 @@ export class Engine {
     const compiled = compileTrigger(trigger);
     const paused = input.paused ?? false;
     const row: NewSchedule = {
-      id: input.id ?? uuidv7(),
+      id: input.id ?? newId(),
       name: input.name ?? null,
       handler: input.handler,
       method: input.method,
@@ -387,7 +387,7 @@ export class Engine {
     const now = this.clock.now();
     const [run] = await this.insertRuns([
       {
-        id: uuidv7(),
+        id: newId(),
         schedule_id: schedule.id,
         origin: 'manual',
         handler: schedule.handler,
@@ -434,7 +434,7 @@ export class Engine {
     const now = this.clock.now();
     return this.insertRuns(
       inputs.map((input) => ({
-        id: uuidv7(),
+        id: newId(),
         schedule_id: null,
         origin: 'one_off' as const,
         handler: input.handler,
@@ -482,7 +482,7 @@ export class Engine {
     this.assertAccepting();
     const now = this.clock.now();
     const worker = await this.store.registerWorker({
-      id: `w-${uuidv7()}`,
+      id: `w-${newId()}`,
       kind: 'remote',
       handler: input.handler,
       methods: input.methods,

@@ -1,7 +1,7 @@
-import { v7 as uuidv7 } from 'uuid';
 import type { NewRun, RunError, ScheduleRow } from '../domain/types.js';
 import type { FirePlan, FirePlanner } from '../store/store.js';
 import type { Trigger } from '../triggers/index.js';
+import { newId } from '../domain/ids.js';
 
 /**
  * Decides which runs a due schedule produces. Pure apart from ids and jitter, so that it can run
@@ -51,7 +51,7 @@ export function createPlanner(options: PlannerOptions): FirePlanner {
         ? { type: 'overlap', message: `skipped: max_instances (${schedule.max_instances}) runs already queued or running` }
         : null;
       const run: NewRun = {
-        id: uuidv7(),
+        id: newId(),
         schedule_id: schedule.id,
         origin: 'scheduled',
         handler: schedule.handler,

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { v7 as uuidv7 } from 'uuid';
 import type { Store } from '../../store/store.js';
 import { CliError } from '../client.js';
 import { createPrinter, shortTime, table } from '../output.js';
+import { newId } from '../../domain/ids.js';
 
 /**
  * Token management works on the database directly (not through the API): the first token has to
@@ -31,7 +31,7 @@ export function registerTokenCommands(program: Command, json: () => boolean): vo
     .action(async (o: { name: string; database?: string }) => {
       const { generateToken, hashToken } = await import('../../api/auth.js');
       const token = generateToken();
-      const row = { id: uuidv7(), name: o.name, token_hash: hashToken(token), created_at: Date.now(), last_used_at: null };
+      const row = { id: newId(), name: o.name, token_hash: hashToken(token), created_at: Date.now(), last_used_at: null };
       await withStore(o.database, (store) => store.insertToken(row));
       createPrinter(json()).data({ id: row.id, name: row.name, token }, () =>
         `created token ${row.id} (${row.name}). It is shown only this once:\n\n  ${token}\n\nUse it as: Authorization: Bearer <token>  (CLI: --token or SCHEDULEZERO_TOKEN)`,

@@ -100,8 +100,9 @@ export class SqliteStore implements Store {
   readonly db: Database.Database;
   readonly filename: string;
 
-  private readonly statements = new Map<string, Stmt<unknown>>();
-  private readonly runStatements = new Map<string, Stmt<RunTuple>>();
+  private statements = new WeakMap<TemplateStringsArray, Stmt<unknown>>();
+  private runStatements = new WeakMap<TemplateStringsArray, Stmt<RunTuple>>();
+  private readonly textStatements = new Map<string, Stmt<unknown>>();
   private readonly transactions = new Map<AnyFn, Database.Transaction<AnyFn>>();
 
   constructor(options: SqliteStoreOptions) {
@@ -123,27 +124,44 @@ export class SqliteStore implements Store {
 
   // --- plumbing ---------------------------------------------------------------------------------
 
-  /** The prepared statement for this SQL text (prepared on first use, then reused). */
-  private sql<R = unknown>(text: string): Stmt<R> {
-    let statement = this.statements.get(text);
+  /**
+   * The prepared statement for a SQL template (a tag: this.sql`SELECT ...`), prepared on first
+   * use and then found by the template's identity, so that a hot statement costs no string
+   * building or hashing per call. Interpolations must be constants (column lists); SQL built at
+   * run time goes through prepareText.
+   */
+  private sql<R = unknown>(strings: TemplateStringsArray, ...parts: string[]): Stmt<R> {
+    let statement = this.statements.get(strings);
     if (statement === undefined) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
+      statement = this.db.prepare(String.raw({ raw: strings }, ...parts));
+      this.statements.set(strings, statement);
     }
     return statement as Stmt<R>;
   }
 
   /**
-   * The prepared statement for SQL that returns runs: rows come back as arrays in RUN_COLUMNS
-   * order (`raw` mode), for `toRun`. Write `RETURNING ${RUN_COLUMNS}` / `SELECT ${RUN_COLUMNS}`.
+   * As sql, for statements that return runs: rows come back as arrays in RUN_COLUMNS order
+   * (`raw` mode), for `toRun`. Write `RETURNING ${RUN_COLUMNS}` / `SELECT ${RUN_COLUMNS}`.
    */
-  private runSql(text: string): Stmt<RunTuple> {
-    let statement = this.runStatements.get(text);
+  private runSql(strings: TemplateStringsArray, ...parts: string[]): Stmt<RunTuple> {
+    let statement = this.runStatements.get(strings);
     if (statement === undefined) {
-      statement = this.db.prepare<unknown[], RunTuple>(text).raw(true);
-      this.runStatements.set(text, statement);
+      statement = this.db.prepare<unknown[], RunTuple>(String.raw({ raw: strings }, ...parts)).raw(true);
+      this.runStatements.set(strings, statement);
     }
     return statement;
+  }
+
+  /** A statement whose text is built at run time (filters), cached by its text. */
+  private prepareText<R = unknown>(text: string, raw = false): Stmt<R> {
+    const key = raw ? `raw:${text}` : text;
+    let statement = this.textStatements.get(key);
+    if (statement === undefined) {
+      statement = this.db.prepare(text);
+      if (raw) statement.raw(true);
+      this.textStatements.set(key, statement);
+    }
+    return statement as Stmt<R>;
   }
 
   /** The transaction wrapper of a body method (created once: creating one costs ~15 us). */
@@ -167,8 +185,9 @@ export class SqliteStore implements Store {
     } catch {
       // best effort
     }
-    this.statements.clear();
-    this.runStatements.clear();
+    this.statements = new WeakMap();
+    this.runStatements = new WeakMap();
+    this.textStatements.clear();
     this.transactions.clear();
     this.db.close();
   }
@@ -177,7 +196,7 @@ export class SqliteStore implements Store {
 
   async createSchedule(schedule: NewSchedule): Promise<ScheduleRow> {
     this.tx(this.insertSchedules).immediate([schedule]);
-    return toSchedule(this.sql<ScheduleRecord>(`SELECT * FROM schedules WHERE id = ?`).get(schedule.id)!);
+    return toSchedule(this.sql<ScheduleRecord>`SELECT * FROM schedules WHERE id = ?`.get(schedule.id)!);
   }
 
   async createSchedules(schedules: NewSchedule[]): Promise<void> {
@@ -185,7 +204,7 @@ export class SqliteStore implements Store {
   }
 
   private insertSchedules(schedules: NewSchedule[]): void {
-    const insert = this.sql(`
+    const insert = this.sql`
       INSERT INTO schedules (
         id, name, handler, method, params, "trigger", misfire_grace_seconds, catch_up,
         catch_up_limit, max_instances, max_jitter_seconds, retry, timeout_seconds, paused,
@@ -195,7 +214,7 @@ export class SqliteStore implements Store {
         @catch_up_limit, @max_instances, @max_jitter_seconds, @retry, @timeout_seconds, @paused,
         @next_run_at, NULL, @created_at, @updated_at, 1
       )
-    `);
+    `;
     for (const schedule of schedules) {
       try {
         insert.run(scheduleParams(schedule));
@@ -209,7 +228,7 @@ export class SqliteStore implements Store {
   }
 
   async getSchedule(id: string): Promise<ScheduleRow | null> {
-    const row = this.sql<ScheduleRecord>(`SELECT * FROM schedules WHERE id = ?`).get(id);
+    const row = this.sql<ScheduleRecord>`SELECT * FROM schedules WHERE id = ?`.get(id);
     return row === undefined ? null : toSchedule(row);
   }
 
@@ -239,7 +258,8 @@ export class SqliteStore implements Store {
       params.after_created_at = createdAt;
       params.after_id = id;
     }
-    const rows = this.sql<ScheduleRecord>(`
+    // Built from the filters given, so prepared by its text (one statement per filter set).
+    const rows = this.prepareText<ScheduleRecord>(`
       SELECT * FROM schedules
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY created_at, id
@@ -249,14 +269,14 @@ export class SqliteStore implements Store {
   }
 
   async countSchedules(): Promise<number> {
-    return this.sql<number>(`SELECT count(*) FROM schedules`).pluck().get()!;
+    return this.sql<number>`SELECT count(*) FROM schedules`.pluck().get()!;
   }
 
   async updateSchedule(
     schedule: Omit<ScheduleRow, 'created_at' | 'version' | 'last_run_at'>,
     expected_version?: number,
   ): Promise<ScheduleRow | null> {
-    const row = this.sql<ScheduleRecord>(`
+    const row = this.sql<ScheduleRecord>`
       UPDATE schedules
       SET name = @name, handler = @handler, method = @method, params = @params,
           "trigger" = @trigger, misfire_grace_seconds = @misfire_grace_seconds,
@@ -266,7 +286,7 @@ export class SqliteStore implements Store {
           updated_at = @updated_at, version = version + 1
       WHERE id = @id AND (@expected_version IS NULL OR version = @expected_version)
       RETURNING *
-    `).get({ ...scheduleParams(schedule), expected_version: expected_version ?? null });
+    `.get({ ...scheduleParams(schedule), expected_version: expected_version ?? null });
     return row === undefined ? null : toSchedule(row);
   }
 
@@ -275,15 +295,15 @@ export class SqliteStore implements Store {
   }
 
   private deleteScheduleTx(id: string, now: number): { deleted: boolean; runs: RunRow[] } {
-    const deleted = this.sql(`DELETE FROM schedules WHERE id = ?`).run(id).changes > 0;
+    const deleted = this.sql`DELETE FROM schedules WHERE id = ?`.run(id).changes > 0;
     if (!deleted) return { deleted: false, runs: [] };
 
     // History stays, but the occurrence keys go: a new schedule with this id starts clean.
-    this.sql(`UPDATE runs SET occurrence = 0 WHERE schedule_id = ? AND occurrence = 1`).run(id);
+    this.sql`UPDATE runs SET occurrence = 0 WHERE schedule_id = ? AND occurrence = 1`.run(id);
 
-    const active = this.runSql(`
+    const active = this.runSql`
       SELECT ${RUN_COLUMNS} FROM runs WHERE schedule_id = ? AND status IN ('queued', 'running')
-    `)
+    `
       .all(id)
       .map(toRun);
     const error = JSON.stringify({ message: 'schedule deleted', type: 'cancelled' });
@@ -292,12 +312,12 @@ export class SqliteStore implements Store {
   }
 
   async nextDueAt(): Promise<number | null> {
-    const at = this.sql<number>(`
+    const at = this.sql<number>`
       SELECT next_run_at FROM schedules
       WHERE paused = 0 AND next_run_at IS NOT NULL
       ORDER BY next_run_at
       LIMIT 1
-    `).pluck().get();
+    `.pluck().get();
     return at ?? null;
   }
 
@@ -306,12 +326,12 @@ export class SqliteStore implements Store {
   }
 
   private fireDueSchedulesTx(now: number, limit: number, planner: FirePlanner): FireResult {
-    const due = this.sql<ScheduleRecord>(`
+    const due = this.sql<ScheduleRecord>`
       SELECT * FROM schedules
       WHERE paused = 0 AND next_run_at IS NOT NULL AND next_run_at <= ?
       ORDER BY next_run_at
       LIMIT CAST(? AS INTEGER)
-    `).all(now, Math.max(0, Math.floor(limit)));
+    `.all(now, Math.max(0, Math.floor(limit)));
 
     const inserted: RunRow[] = [];
     const online = new Map<string, boolean>();
@@ -328,11 +348,11 @@ export class SqliteStore implements Store {
         }
       }
       // Not a user edit: `version` stays.
-      this.sql(`
+      this.sql`
         UPDATE schedules
         SET next_run_at = ?, last_run_at = coalesce(?, last_run_at), updated_at = ?
         WHERE id = ?
-      `).run(plan.next_run_at, lastRunAt, now, record.id);
+      `.run(plan.next_run_at, lastRunAt, now, record.id);
     }
     return { schedules: due.length, runs: inserted.sort(byTimeThenId('scheduled_at')) };
   }
@@ -342,9 +362,9 @@ export class SqliteStore implements Store {
   }
 
   private countActive(scheduleId: string): number {
-    return this.sql<number>(`
+    return this.sql<number>`
       SELECT count(*) FROM runs WHERE schedule_id = ? AND status IN ('queued', 'running')
-    `).pluck().get(scheduleId)!;
+    `.pluck().get(scheduleId)!;
   }
 
   // --- runs -------------------------------------------------------------------------------------
@@ -371,11 +391,11 @@ export class SqliteStore implements Store {
   private insertRun(run: NewRun, online: Map<string, boolean>): RunRow | null {
     const claim = this.insertClaim(run, online);
     try {
-      const changes = this.sql(`
+      const changes = this.sql`
         INSERT INTO runs (${NEW_RUN_COLUMNS})
         VALUES (${NEW_RUN_PLACEHOLDERS})
         ON CONFLICT (schedule_id, scheduled_at) WHERE occurrence = 1 DO NOTHING
-      `).run(newRunValues(run, claim)).changes;
+      `.run(newRunValues(run, claim)).changes;
       return changes > 0 ? insertedRun(run, claim) : null;
     } catch (error) {
       if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY')) {
@@ -402,7 +422,7 @@ export class SqliteStore implements Store {
     if (isOnline === undefined) {
       // Same rule as claimRuns: a worker that left or was lost takes nothing.
       isOnline =
-        this.sql(`SELECT 1 FROM workers WHERE id = ? AND status = 'online'`).pluck().get(worker_id) !== undefined;
+        this.sql`SELECT 1 FROM workers WHERE id = ? AND status = 'online'`.pluck().get(worker_id) !== undefined;
       online.set(worker_id, isOnline);
     }
     if (!isOnline) return null;
@@ -414,7 +434,7 @@ export class SqliteStore implements Store {
   }
 
   private findRun(id: string): RunRow | undefined {
-    const row = this.runSql(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`).get(id);
+    const row = this.runSql`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ?`.get(id);
     return row === undefined ? undefined : toRun(row);
   }
 
@@ -423,7 +443,7 @@ export class SqliteStore implements Store {
     // run went on (a retry followed). The run's current or last attempt is read from the run
     // row, unless it is stored already: the last attempt of a run cancelled while it waited for
     // a retry, and every attempt written by schema version 1, which stored them all.
-    return this.sql<AttemptRecord>(`
+    return this.sql<AttemptRecord>`
       SELECT run_id, attempt, status, worker_id, started_at, finished_at, result, error
       FROM attempts
       WHERE run_id = @id
@@ -438,7 +458,7 @@ export class SqliteStore implements Store {
         AND status IN ('running', 'succeeded', 'failed', 'timed_out', 'cancelled', 'lost')
         AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.run_id = runs.id AND a.attempt = runs.attempt)
       ORDER BY attempt
-    `)
+    `
       .all({ id: run_id })
       .map(toAttempt);
   }
@@ -477,12 +497,16 @@ export class SqliteStore implements Store {
       params.before_scheduled_at = scheduledAt;
       params.before_id = id;
     }
-    const rows = this.runSql(`
+    // Built from the filters given, so prepared by its text (one statement per filter set).
+    const rows = this.prepareText<RunTuple>(
+      `
       SELECT ${RUN_COLUMNS} FROM runs
       ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY scheduled_at DESC, id DESC
       LIMIT CAST(@limit AS INTEGER)
-    `).all(params);
+    `,
+      true,
+    ).all(params);
     return page(rows.map(toRun), pageLimit(query.limit), (r) => [r.scheduled_at, r.id]);
   }
 
@@ -492,7 +516,7 @@ export class SqliteStore implements Store {
   }
 
   private claimRunsTx(request: ClaimRequest): RunRow[] {
-    const claimed = this.runSql(`
+    const claimed = this.runSql`
       UPDATE runs
       SET status = 'running',
           attempt = attempt + 1,
@@ -521,7 +545,7 @@ export class SqliteStore implements Store {
         )) AS INTEGER)
       )
       RETURNING ${RUN_COLUMNS}
-    `).all({
+    `.all({
       worker_id: request.worker_id,
       handler: request.handler,
       methods: JSON.stringify(request.methods),
@@ -536,7 +560,7 @@ export class SqliteStore implements Store {
 
   async nextAvailableAt(after: number): Promise<number | null> {
     // One seek into runs_claim per handler with queued runs (see QUEUED_HANDLERS).
-    const at = this.sql<number | null>(`
+    const at = this.sql<number | null>`
       ${QUEUED_HANDLERS}
       SELECT min((
         SELECT min(available_at) FROM runs
@@ -544,7 +568,7 @@ export class SqliteStore implements Store {
       ))
       FROM queued_handlers q
       WHERE q.handler IS NOT NULL
-    `).pluck().get({ after });
+    `.pluck().get({ after });
     return at ?? null;
   }
 
@@ -568,7 +592,7 @@ export class SqliteStore implements Store {
     attempt: number | undefined,
   ): HeartbeatResult {
     // The common case in one statement: the owner reports on its running attempt.
-    const updated = this.runSql(`
+    const updated = this.runSql`
       UPDATE runs
       SET progress = CASE WHEN @keep_progress THEN progress ELSE @progress END,
           message = CASE WHEN @keep_message THEN message ELSE @message END,
@@ -576,7 +600,7 @@ export class SqliteStore implements Store {
       WHERE id = @id AND status = 'running' AND worker_id = @worker_id
         AND (@attempt IS NULL OR attempt = @attempt)
       RETURNING ${RUN_COLUMNS}
-    `).get({
+    `.get({
       id: runId,
       worker_id: workerId,
       attempt: attempt ?? null,
@@ -631,12 +655,12 @@ export class SqliteStore implements Store {
     if (end.status === 'succeeded' || end.status === 'cancelled') {
       // The common case in one statement: the run ends if this worker's attempt is running.
       // Positional parameters, as for inserts (see NEW_RUN_COLUMNS): this runs once per run.
-      const finished = this.runSql(`
+      const finished = this.runSql`
         UPDATE runs
         SET status = ?, result = ?, error = ?, finished_at = ?, deadline = NULL, updated_at = ?
         WHERE id = ? AND status = 'running' AND worker_id = ? AND attempt = coalesce(?, attempt)
         RETURNING ${RUN_COLUMNS}
-      `).get(end.status, jsonOrNull(end.result), jsonOrNull(end.error), now, now, runId, workerId, attempt ?? null);
+      `.get(end.status, jsonOrNull(end.result), jsonOrNull(end.error), now, now, runId, workerId, attempt ?? null);
       // The run ended with this attempt: the run row is its record, nothing else to write.
       if (finished !== undefined) return { ok: true, run: toRun(finished) };
       // Refused: find out why below.
@@ -661,10 +685,10 @@ export class SqliteStore implements Store {
     const retryAt = end.status === 'succeeded' || end.status === 'cancelled' ? null : decide(run, end);
     if (retryAt !== null) {
       // The run goes on, and its row will describe the next attempt: store this one first.
-      this.sql(`
+      this.sql`
         INSERT INTO attempts (run_id, attempt, status, worker_id, started_at, finished_at, result, error)
         VALUES (@run_id, @attempt, @status, @worker_id, @started_at, @now, @result, @error)
-      `).run({
+      `.run({
         run_id: run.id,
         attempt: run.attempt,
         status: end.status,
@@ -675,25 +699,25 @@ export class SqliteStore implements Store {
         error,
       });
       return toRun(
-        this.runSql(`
+        this.runSql`
           UPDATE runs
           SET status = 'queued', available_at = @available_at, error = @error, result = NULL,
               worker_id = NULL, deadline = NULL,
               cancel_requested = max(cancel_requested, @stop), updated_at = @now
           WHERE id = @id
           RETURNING ${RUN_COLUMNS}
-        `).get({ id: run.id, available_at: retryAt, error, stop: stop ? 1 : 0, now })!,
+        `.get({ id: run.id, available_at: retryAt, error, stop: stop ? 1 : 0, now })!,
       );
     }
     // Final: the run row records the attempt (worker_id stays for the history).
     return toRun(
-      this.runSql(`
+      this.runSql`
         UPDATE runs
         SET status = @status, result = @result, error = @error, finished_at = @now,
             deadline = NULL, cancel_requested = max(cancel_requested, @stop), updated_at = @now
         WHERE id = @id
         RETURNING ${RUN_COLUMNS}
-      `).get({ id: run.id, status: end.status, result, error, stop: stop ? 1 : 0, now })!,
+      `.get({ id: run.id, status: end.status, result, error, stop: stop ? 1 : 0, now })!,
     );
   }
 
@@ -715,14 +739,14 @@ export class SqliteStore implements Store {
    */
   private cancelActive(run: RunRow, now: number, error: string): RunRow {
     return toRun(
-      this.runSql(`
+      this.runSql`
         UPDATE runs
         SET status = 'cancelled', finished_at = @now, error = @error, deadline = NULL,
             cancel_requested = CASE WHEN status = 'running' THEN 1 ELSE cancel_requested END,
             updated_at = @now
         WHERE id = @id
         RETURNING ${RUN_COLUMNS}
-      `).get({ id: run.id, now, error })!,
+      `.get({ id: run.id, now, error })!,
     );
   }
 
@@ -731,12 +755,12 @@ export class SqliteStore implements Store {
   }
 
   private timeoutRunsTx(now: number, limit: number, decide: RetryDecider): RunRow[] {
-    const overdue = this.runSql(`
+    const overdue = this.runSql`
       SELECT ${RUN_COLUMNS} FROM runs
       WHERE status = 'running' AND deadline <= ?
       ORDER BY deadline
       LIMIT CAST(? AS INTEGER)
-    `).all(now, Math.max(0, Math.floor(limit)));
+    `.all(now, Math.max(0, Math.floor(limit)));
     return overdue.map(toRun).map((run) =>
       this.endAttempt(
         run,
@@ -752,7 +776,7 @@ export class SqliteStore implements Store {
   }
 
   async missOverdueRuns(now: number, limit: number): Promise<RunRow[]> {
-    const missed = this.runSql(`
+    const missed = this.runSql`
       UPDATE runs
       SET status = 'missed', finished_at = @now, error = @error, updated_at = @now
       WHERE id IN (
@@ -762,7 +786,7 @@ export class SqliteStore implements Store {
         LIMIT CAST(@limit AS INTEGER)
       )
       RETURNING ${RUN_COLUMNS}
-    `).all({
+    `.all({
       now,
       limit: Math.max(0, Math.floor(limit)),
       error: JSON.stringify({ message: 'not started before its start-by time', type: 'misfire' }),
@@ -771,18 +795,18 @@ export class SqliteStore implements Store {
   }
 
   async nextReapAt(): Promise<number | null> {
-    const deadline = this.sql<number>(`
+    const deadline = this.sql<number>`
       SELECT deadline FROM runs
       WHERE status = 'running' AND deadline IS NOT NULL
       ORDER BY deadline
       LIMIT 1
-    `).pluck().get();
-    const startBy = this.sql<number>(`
+    `.pluck().get();
+    const startBy = this.sql<number>`
       SELECT start_by FROM runs
       WHERE status = 'queued' AND attempt = 0 AND start_by IS NOT NULL
       ORDER BY start_by
       LIMIT 1
-    `).pluck().get();
+    `.pluck().get();
     if (deadline === undefined) return startBy ?? null;
     if (startBy === undefined) return deadline;
     return Math.min(deadline, startBy);
@@ -792,7 +816,7 @@ export class SqliteStore implements Store {
 
   async registerWorker(worker: NewWorker): Promise<WorkerRow> {
     // Registering a known id again brings that worker back online with the new details.
-    const row = this.sql<WorkerRecord>(`
+    const row = this.sql<WorkerRecord>`
       INSERT INTO workers (
         id, kind, handler, methods, concurrency, name, version, status,
         registered_at, last_seen_at, expires_at
@@ -806,7 +830,7 @@ export class SqliteStore implements Store {
         status = 'online', registered_at = excluded.registered_at,
         last_seen_at = excluded.last_seen_at, expires_at = excluded.expires_at
       RETURNING *
-    `).get({
+    `.get({
       id: worker.id,
       kind: worker.kind,
       handler: worker.handler,
@@ -821,27 +845,27 @@ export class SqliteStore implements Store {
   }
 
   async getWorker(id: string): Promise<WorkerRow | null> {
-    const row = this.sql<WorkerRecord>(`SELECT * FROM workers WHERE id = ?`).get(id);
+    const row = this.sql<WorkerRecord>`SELECT * FROM workers WHERE id = ?`.get(id);
     return row === undefined ? null : toWorker(row);
   }
 
   async touchWorker(id: string, now: number, expires_at: number): Promise<WorkerRow | null> {
-    const row = this.sql<WorkerRecord>(`
+    const row = this.sql<WorkerRecord>`
       UPDATE workers SET last_seen_at = ?, expires_at = ?
       WHERE id = ? AND status = 'online'
       RETURNING *
-    `).get(now, expires_at, id);
+    `.get(now, expires_at, id);
     return row === undefined ? null : toWorker(row);
   }
 
   async listWorkers(query: WorkerQuery = {}): Promise<WorkerRow[]> {
     const statuses = query.status !== undefined && query.status.length > 0 ? JSON.stringify(query.status) : null;
-    return this.sql<WorkerRecord>(`
+    return this.sql<WorkerRecord>`
       SELECT * FROM workers
       WHERE (@handler IS NULL OR handler = @handler)
         AND (@statuses IS NULL OR status IN (SELECT value FROM json_each(@statuses)))
       ORDER BY registered_at, id
-    `)
+    `
       .all({ handler: query.handler ?? null, statuses })
       .map(toWorker);
   }
@@ -849,17 +873,17 @@ export class SqliteStore implements Store {
   async runningCounts(worker_ids?: string[]): Promise<Map<string, number>> {
     const rows =
       worker_ids === undefined
-        ? this.sql<{ id: string; n: number }>(`
+        ? this.sql<{ id: string; n: number }>`
             SELECT w.id AS id,
                    (SELECT count(*) FROM runs r WHERE r.status = 'running' AND r.worker_id = w.id) AS n
             FROM workers w
             WHERE w.status = 'online'
-          `).all()
-        : this.sql<{ id: string; n: number }>(`
+          `.all()
+        : this.sql<{ id: string; n: number }>`
             SELECT ids.value AS id,
                    (SELECT count(*) FROM runs r WHERE r.status = 'running' AND r.worker_id = ids.value) AS n
             FROM json_each(?) ids
-          `).all(JSON.stringify(worker_ids));
+          `.all(JSON.stringify(worker_ids));
     return new Map(rows.map((row) => [row.id, row.n]));
   }
 
@@ -878,16 +902,16 @@ export class SqliteStore implements Store {
   ): { workers: WorkerRow[]; runs: RunRow[] } {
     const lost =
       forceKind === undefined
-        ? this.sql<WorkerRecord>(`
+        ? this.sql<WorkerRecord>`
             UPDATE workers SET status = 'lost'
             WHERE status = 'online' AND expires_at <= ?
             RETURNING *
-          `).all(now)
-        : this.sql<WorkerRecord>(`
+          `.all(now)
+        : this.sql<WorkerRecord>`
             UPDATE workers SET status = 'lost'
             WHERE status = 'online' AND (expires_at <= ? OR kind = ?)
             RETURNING *
-          `).all(now, forceKind);
+          `.all(now, forceKind);
     const runs: RunRow[] = [];
     for (const worker of lost) {
       runs.push(...this.loseRunsOf(worker.id, 'worker lost', now, decide));
@@ -903,20 +927,20 @@ export class SqliteStore implements Store {
   }
 
   private removeWorkerTx(id: string, now: number, decide: RetryDecider): { worker: WorkerRow | null; runs: RunRow[] } {
-    const worker = this.sql<WorkerRecord>(`
+    const worker = this.sql<WorkerRecord>`
       UPDATE workers SET status = 'left', last_seen_at = ? WHERE id = ? RETURNING *
-    `).get(now, id);
+    `.get(now, id);
     if (worker === undefined) return { worker: null, runs: [] };
     return { worker: toWorker(worker), runs: this.loseRunsOf(id, 'worker left', now, decide) };
   }
 
   /** End every running attempt of a worker `lost` (retried per `decide`). */
   private loseRunsOf(workerId: string, message: string, now: number, decide: RetryDecider): RunRow[] {
-    const running = this.runSql(`
+    const running = this.runSql`
       SELECT ${RUN_COLUMNS} FROM runs
       WHERE status = 'running' AND worker_id = ?
       ORDER BY started_at, id
-    `).all(workerId);
+    `.all(workerId);
     return running
       .map(toRun)
       .map((run) => this.endAttempt(run, { status: 'lost', error: { message, type: 'worker_lost' } }, now, decide, true));
@@ -934,17 +958,17 @@ export class SqliteStore implements Store {
       until: query.until ?? Number.MAX_SAFE_INTEGER,
       handler: query.handler ?? null,
     };
-    const counts = this.sql<{ handler: string; status: RunStatus; n: number }>(`
+    const counts = this.sql<{ handler: string; status: RunStatus; n: number }>`
       SELECT handler, status, count(*) AS n
       FROM runs
       WHERE scheduled_at >= @since AND scheduled_at < @until
         AND (@handler IS NULL OR handler = @handler)
       GROUP BY handler, status
-    `).all(params);
+    `.all(params);
 
     // Nearest-rank percentiles, computed in SQL so that only the ranked rows come back:
     // rank(p, n) = ceil(p * n / 100) = (p * n + 99) / 100 in integer arithmetic.
-    const ranked = this.sql<{ handler: string; ms: number; hr: number; hn: number; ar: number; an: number }>(`
+    const ranked = this.sql<{ handler: string; ms: number; hr: number; hn: number; ar: number; an: number }>`
       WITH durations AS (
         SELECT handler, finished_at - started_at AS ms
         FROM runs
@@ -964,7 +988,7 @@ export class SqliteStore implements Store {
       SELECT handler, ms, hr, hn, ar, an FROM ranked
       WHERE hr = (50 * hn + 99) / 100 OR hr = (95 * hn + 99) / 100
          OR ar = (50 * an + 99) / 100 OR ar = (95 * an + 99) / 100
-    `).all(params);
+    `.all(params);
 
     const overall = emptyStats('');
     const handlers = new Map<string, HandlerRunStats>();
@@ -1008,10 +1032,10 @@ export class SqliteStore implements Store {
       // literal for SQLite to use them); the finished ones need a scan.
       counts[status] =
         status === 'queued'
-          ? this.sql<number>(`SELECT count(*) FROM runs WHERE status = 'queued'`).pluck().get()!
+          ? this.sql<number>`SELECT count(*) FROM runs WHERE status = 'queued'`.pluck().get()!
           : status === 'running'
-            ? this.sql<number>(`SELECT count(*) FROM runs WHERE status = 'running'`).pluck().get()!
-            : this.sql<number>(`SELECT count(*) FROM runs WHERE status = ?`).pluck().get(status)!;
+            ? this.sql<number>`SELECT count(*) FROM runs WHERE status = 'running'`.pluck().get()!
+            : this.sql<number>`SELECT count(*) FROM runs WHERE status = ?`.pluck().get(status)!;
     }
     return counts;
   }
@@ -1019,7 +1043,7 @@ export class SqliteStore implements Store {
   async countDueQueued(now: number): Promise<number> {
     // Counts the due range of runs_claim handler by handler (see QUEUED_HANDLERS): runs queued
     // for later (retries, jitter) are not visited.
-    return this.sql<number>(`
+    return this.sql<number>`
       ${QUEUED_HANDLERS}
       SELECT coalesce(sum((
         SELECT count(*) FROM runs
@@ -1027,7 +1051,7 @@ export class SqliteStore implements Store {
       )), 0)
       FROM queued_handlers q
       WHERE q.handler IS NOT NULL
-    `).pluck().get({ now })!;
+    `.pluck().get({ now })!;
   }
 
   async pruneHistory(request: PruneRequest): Promise<{ runs: number; workers: number }> {
@@ -1041,14 +1065,14 @@ export class SqliteStore implements Store {
       // A run finishes after its scheduled_at, so the candidates come from the scheduled_at
       // index. (A run given a future scheduled_at and cancelled early waits until its
       // scheduled_at is old as well.)
-      runs += this.sql(`
+      runs += this.sql`
         DELETE FROM runs
         WHERE scheduled_at < @before AND finished_at < @before
           AND status NOT IN ('queued', 'running')
-      `).run({ before: request.finished_before }).changes;
+      `.run({ before: request.finished_before }).changes;
     }
     if (request.keep_per_schedule !== null) {
-      runs += this.sql(`
+      runs += this.sql`
         DELETE FROM runs WHERE id IN (
           SELECT id FROM (
             SELECT id, row_number() OVER (
@@ -1059,13 +1083,13 @@ export class SqliteStore implements Store {
           )
           WHERE newest > ?
         )
-      `).run(Math.max(0, Math.floor(request.keep_per_schedule))).changes;
+      `.run(Math.max(0, Math.floor(request.keep_per_schedule))).changes;
     }
     let workers = 0;
     if (request.workers_before !== null) {
-      workers = this.sql(`
+      workers = this.sql`
         DELETE FROM workers WHERE status IN ('left', 'lost') AND last_seen_at < ?
-      `).run(request.workers_before).changes;
+      `.run(request.workers_before).changes;
     }
     return { runs, workers };
   }
@@ -1073,24 +1097,24 @@ export class SqliteStore implements Store {
   // --- meta -------------------------------------------------------------------------------------
 
   async getMeta(key: string): Promise<string | null> {
-    return this.sql<string>(`SELECT value FROM meta WHERE key = ?`).pluck().get(key) ?? null;
+    return this.sql<string>`SELECT value FROM meta WHERE key = ?`.pluck().get(key) ?? null;
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    this.sql(`
+    this.sql`
       INSERT INTO meta (key, value) VALUES (?, ?)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value
-    `).run(key, value);
+    `.run(key, value);
   }
 
   // --- API tokens -------------------------------------------------------------------------------
 
   async insertToken(token: TokenRow): Promise<void> {
     try {
-      this.sql(`
+      this.sql`
         INSERT INTO api_tokens (id, name, token_hash, created_at, last_used_at)
         VALUES (@id, @name, @token_hash, @created_at, @last_used_at)
-      `).run({ ...token, last_used_at: token.last_used_at ?? null });
+      `.run({ ...token, last_used_at: token.last_used_at ?? null });
     } catch (error) {
       if (isConstraint(error, 'SQLITE_CONSTRAINT_PRIMARYKEY') || isConstraint(error, 'SQLITE_CONSTRAINT_UNIQUE')) {
         throw new ConflictError('token_exists', 'A token with this id or hash exists already.');
@@ -1100,20 +1124,20 @@ export class SqliteStore implements Store {
   }
 
   async findTokenByHash(token_hash: string): Promise<TokenRow | null> {
-    const row = this.sql<TokenRecord>(`SELECT * FROM api_tokens WHERE token_hash = ?`).get(token_hash);
+    const row = this.sql<TokenRecord>`SELECT * FROM api_tokens WHERE token_hash = ?`.get(token_hash);
     return row === undefined ? null : toToken(row);
   }
 
   async touchToken(id: string, now: number): Promise<void> {
-    this.sql(`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`).run(now, id);
+    this.sql`UPDATE api_tokens SET last_used_at = ? WHERE id = ?`.run(now, id);
   }
 
   async listTokens(): Promise<TokenRow[]> {
-    return this.sql<TokenRecord>(`SELECT * FROM api_tokens ORDER BY created_at, id`).all().map(toToken);
+    return this.sql<TokenRecord>`SELECT * FROM api_tokens ORDER BY created_at, id`.all().map(toToken);
   }
 
   async deleteToken(id: string): Promise<boolean> {
-    return this.sql(`DELETE FROM api_tokens WHERE id = ?`).run(id).changes > 0;
+    return this.sql`DELETE FROM api_tokens WHERE id = ?`.run(id).changes > 0;
   }
 }
 
