@@ -1,5 +1,5 @@
 import type { AttemptRow, RunRow, ScheduleRow, WorkerRow } from '../domain/types.js';
-import type { HandlerView, WorkerView } from '../engine/engine.js';
+import type { CompleteOutcome, HandlerView, WorkerView } from '../engine/engine.js';
 
 /** Rows keep epoch milliseconds; the API speaks ISO-8601 UTC. These are the only converters. */
 export function iso(ms: number): string {
@@ -92,6 +92,11 @@ export function jobOut(r: RunRow) {
     scheduled_at: iso(r.scheduled_at),
     deadline: isoOrNull(r.deadline),
   };
+}
+
+/** The answer to a completion: the run's status now, and when its retry comes if one does. */
+export function completionOut({ run, retry_at }: CompleteOutcome) {
+  return { status: run.status, attempt: run.attempt, retry_at: isoOrNull(retry_at) };
 }
 
 export function workerOut(w: WorkerRow | WorkerView) {

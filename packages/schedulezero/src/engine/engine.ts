@@ -14,6 +14,9 @@ import {
   type ScheduleRow,
   type WorkerRow,
 } from '../domain/types.js';
+import type { RunCreate } from '../schemas/run.js';
+import type { ScheduleCreate, SchedulePatch } from '../schemas/schedule.js';
+import type { WorkerRegister } from '../schemas/worker.js';
 import type { Page, RunQuery, RunStats, RunStatsQuery, ScheduleQuery, Store } from '../store/store.js';
 import { compileTrigger, parseTrigger, type Trigger } from '../triggers/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -63,41 +66,14 @@ export interface EngineOptions {
   defaults?: Partial<ScheduleDefaults>;
 }
 
-/** Input of createSchedule, after JSON-schema validation (src/schemas/schedule.ts). */
-export interface ScheduleInput {
-  id?: string;
-  name?: string | null;
-  handler: string;
-  method: string;
-  params?: Record<string, unknown>;
-  trigger: unknown;
-  misfire_grace_seconds?: number | null;
-  catch_up?: CatchUpPolicy;
-  catch_up_limit?: number;
-  max_instances?: number;
-  max_jitter_seconds?: number;
-  retry?: Partial<RetryPolicy>;
-  timeout_seconds?: number | null;
-  paused?: boolean;
-}
-
-export type SchedulePatchInput = Partial<Omit<ScheduleInput, 'id'>>;
-
-export interface OneOffRunInput {
-  handler: string;
-  method: string;
-  params?: Record<string, unknown>;
-  retry?: Partial<RetryPolicy>;
-  timeout_seconds?: number | null;
-}
-
-export interface RegisterWorkerInput {
-  handler: string;
-  methods: string[];
-  concurrency?: number;
-  name?: string;
-  version?: string;
-}
+/**
+ * What the engine accepts is what the API validates: the types come from the same schemas
+ * (src/schemas), so a field added there is a field here.
+ */
+export type ScheduleInput = ScheduleCreate;
+export type SchedulePatchInput = SchedulePatch;
+export type OneOffRunInput = RunCreate;
+export type RegisterWorkerInput = WorkerRegister;
 
 export interface WorkerView extends WorkerRow {
   running: number;
@@ -123,9 +99,8 @@ export interface CompletionReport {
   attempt?: number;
 }
 
-export type CompleteManyResult =
-  | { run_id: string; status: string; attempt: number; retry_at: string | null }
-  | { run_id: string; error: { status: number; code: string; message: string } };
+/** One entry of completeMany: the outcome, or the error the single form would have thrown. */
+export type CompleteManyResult = { run_id: string; outcome: CompleteOutcome } | { run_id: string; error: AppError };
 
 const HANDLER_HISTORY_MS = 24 * 3600_000;
 
@@ -545,12 +520,11 @@ export class Engine {
   async completeMany(workerId: string, reports: (CompletionReport & { run_id: string })[]): Promise<CompleteManyResult[]> {
     await this.seen(workerId);
     return Promise.all(
-      reports.map(async (report): Promise<CompleteManyResult> => {
+      reports.map(async ({ run_id, ...report }): Promise<CompleteManyResult> => {
         try {
-          const { run, retry_at } = await this.record(report.run_id, workerId, report);
-          return { run_id: report.run_id, status: run.status, attempt: run.attempt, retry_at: retry_at === null ? null : new Date(retry_at).toISOString() };
+          return { run_id, outcome: await this.record(run_id, workerId, report) };
         } catch (err) {
-          if (err instanceof AppError) return { run_id: report.run_id, error: { status: err.statusCode, code: err.code, message: err.message } };
+          if (err instanceof AppError) return { run_id, error: err };
           throw err;
         }
       }),

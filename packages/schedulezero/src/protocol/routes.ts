@@ -16,7 +16,7 @@ import {
   WorkerRegister,
   WorkerRegistered,
 } from '../schemas/worker.js';
-import { isoOrNull, jobOut } from '../api/serialize.js';
+import { completionOut, jobOut } from '../api/serialize.js';
 
 const tags = ['worker protocol'];
 
@@ -87,7 +87,16 @@ export const protocolRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = asy
         response: { 200: CompleteBatchResponse, 400: ErrorBody },
       },
     },
-    async (request) => ({ results: await engine.completeMany(request.params.worker_id, request.body.completions) }),
+    async (request) => {
+      const results = await engine.completeMany(request.params.worker_id, request.body.completions);
+      return {
+        results: results.map((r) =>
+          'outcome' in r
+            ? { run_id: r.run_id, ...completionOut(r.outcome) }
+            : { run_id: r.run_id, error: { status: r.error.statusCode, code: r.error.code, message: r.error.message } },
+        ),
+      };
+    },
   );
 
   app.delete(
@@ -139,13 +148,7 @@ export const protocolRoutes: FastifyPluginAsyncTypebox<{ engine: Engine }> = asy
     },
     async (request) => {
       const { worker_id, ...report } = request.body;
-      const outcome = await engine.complete(request.params.run_id, worker_id, report);
-      return {
-        run_id: outcome.run.id,
-        status: outcome.run.status,
-        attempt: outcome.run.attempt,
-        retry_at: isoOrNull(outcome.retry_at),
-      };
+      return { run_id: request.params.run_id, ...completionOut(await engine.complete(request.params.run_id, worker_id, report)) };
     },
   );
 };

@@ -343,7 +343,7 @@ describe('engine: downtime and catch-up', () => {
     await store1.migrate();
     const first = await makeEngine({ store: store1 });
     await first.start();
-    const common = { handler: 'none', method: 'm', max_instances: 100, trigger: { type: 'interval', seconds: 0.1 } };
+    const common = { handler: 'none', method: 'm', max_instances: 100, trigger: { type: 'interval' as const, seconds: 0.1 } };
     await first.createSchedule({ id: 'skip', catch_up: 'skip', ...common });
     await first.createSchedule({ id: 'once', catch_up: 'once', ...common });
     await first.createSchedule({ id: 'all', catch_up: 'all', catch_up_limit: 3, ...common });
