@@ -6,9 +6,8 @@
 import { fork } from 'node:child_process';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { latenessInProcess, latenessRemote, timerBaseline } from './lateness.js';
-import { fmt } from './stats.js';
-import { httpBaseline, sqliteBaseline, throughputHttp, throughputInProcess } from './throughput.js';
+import type { ScenarioName } from './scenario.js';
+import { fmt, type Summary } from './stats.js';
 
 const quick = process.env.BENCH_QUICK === '1';
 const seconds = quick ? 3 : 10;
@@ -40,25 +39,34 @@ function row(metric: string, value: number, unit: string, baselineName: string, 
 
 console.log(`ScheduleZero benchmark: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'})${quick ? ', quick' : ''}`);
 
+/** Runs one scenario (baseline and measurement) in a fresh process and returns its figures. */
+function scenario<T>(name: ScenarioName, amount: number, execArgv: string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const child = fork(fileURLToPath(new URL('./scenario.js', import.meta.url)), [name, String(amount)], {
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', (m) => resolve(m as T));
+    child.once('exit', (code) => (code ? reject(new Error(`scenario ${name} exited with ${code}`)) : undefined));
+  });
+}
+
 console.log(`\n1. Lateness of due runs at 1,000 fires/s for ${seconds} s`);
-const timers = await timerBaseline(seconds);
-const local = await latenessInProcess(seconds);
-row('lateness p50, in-process', local.p50, 'ms', 'setTimeout', timers.p50, '<= 2 ms', local.p50 <= 2);
-row('lateness p99, in-process', local.p99, 'ms', 'setTimeout', timers.p99, '<= 20 ms', local.p99 <= 20);
-const remote = await latenessRemote(seconds);
-row('lateness p50, remote worker', remote.lateness.p50, 'ms', 'HTTP round trip', remote.rtt.p50, '<= 2 ms', remote.lateness.p50 <= 2);
-row('lateness p99, remote worker', remote.lateness.p99, 'ms', 'HTTP round trip', remote.rtt.p99, '<= 20 ms', remote.lateness.p99 <= 20);
-if (local.n < seconds * 1000 * 0.99 || remote.lateness.n < seconds * 1000 * 0.99) {
-  console.log(`  note: expected ${seconds * 1000} samples, got ${local.n} in-process and ${remote.lateness.n} remote`);
+const local = await scenario<{ baseline: Summary; value: Summary }>('lateness-local', seconds);
+row('lateness p50, in-process', local.value.p50, 'ms', 'setTimeout', local.baseline.p50, '<= 2 ms', local.value.p50 <= 2);
+row('lateness p99, in-process', local.value.p99, 'ms', 'setTimeout', local.baseline.p99, '<= 20 ms', local.value.p99 <= 20);
+const remote = await scenario<{ baseline: Summary; value: Summary }>('lateness-remote', seconds);
+row('lateness p50, remote worker', remote.value.p50, 'ms', 'HTTP round trip', remote.baseline.p50, '<= 2 ms', remote.value.p50 <= 2);
+row('lateness p99, remote worker', remote.value.p99, 'ms', 'HTTP round trip', remote.baseline.p99, '<= 20 ms', remote.value.p99 <= 20);
+if (local.value.n < seconds * 1000 * 0.99 || remote.value.n < seconds * 1000 * 0.99) {
+  console.log(`  note: expected ${seconds * 1000} samples, got ${local.value.n} in-process and ${remote.value.n} remote`);
 }
 
 console.log(`\n2. Throughput of one-off runs (${runs} in-process, ${httpRuns} over HTTP)`);
-const floor = sqliteBaseline(runs);
-const inproc = await throughputInProcess(runs);
-row('runs/s, in-process', inproc, 'runs/s', 'raw SQLite writes', floor, '>= 20,000', inproc >= 20_000);
-const httpFloor = await httpBaseline(httpRuns, 64);
-const http = await throughputHttp(httpRuns, 512);
-row('runs/s, over HTTP', http, 'runs/s', 'bare Fastify req', httpFloor, '>= 5,000', http >= 5_000);
+const inproc = await scenario<{ baseline: number; value: number }>('throughput-local', runs);
+row('runs/s, in-process', inproc.value, 'runs/s', 'raw SQLite writes', inproc.baseline, '>= 20,000', inproc.value >= 20_000);
+const http = await scenario<{ baseline: number; value: number }>('throughput-http', httpRuns);
+row('runs/s, over HTTP', http.value, 'runs/s', 'bare Fastify req', http.baseline, '>= 5,000', http.value >= 5_000);
 
 console.log(`\n3. Memory with ${million.toLocaleString('en')} stored schedules`);
 const mem = await new Promise<{ rssEmpty: number; rssMillion: number; insertSeconds: number; probeLateness: number; count: number }>(
