@@ -1,106 +1,33 @@
-import { NotFoundError, ValidationError, AppError, ConflictError } from '../domain/errors.js';
+import { AppError, ConflictError, NotFoundError, ValidationError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
-import {
-  DEFAULT_RETRY,
-  type AttemptRow,
-  type CatchUpPolicy,
-  type JsonObject,
-  type JsonValue,
-  type NewRun,
-  type NewSchedule,
-  type RetryPolicy,
-  type RunError,
-  type RunRow,
-  type ScheduleRow,
-  type WorkerRow,
-} from '../domain/types.js';
-import type { RunCreate } from '../schemas/run.js';
-import type { ScheduleCreate, SchedulePatch } from '../schemas/schedule.js';
-import type { WorkerRegister } from '../schemas/worker.js';
+import type { AttemptRow, JsonObject, JsonValue, NewRun, NewSchedule, RetryPolicy, RunRow, ScheduleRow, WorkerRow } from '../domain/types.js';
 import type { Page, RunQuery, RunStats, RunStatsQuery, ScheduleQuery, Store } from '../store/store.js';
 import { compileTrigger, parseTrigger, type Trigger } from '../triggers/index.js';
 import { systemClock, type Clock } from './clock.js';
+import { CompletionBatcher } from './completions.js';
 import { Dispatcher } from './dispatcher.js';
 import { EngineEmitter } from './events.js';
-import { CompletionBatcher } from './completions.js';
 import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local-worker.js';
-import { Reaper, type RetentionPolicy } from './reaper.js';
+import { Reaper } from './reaper.js';
 import { Reservations } from './reservations.js';
 import { retryDecider } from './retry.js';
 import { Timekeeper } from './timekeeper.js';
-import { newId } from '../domain/ids.js';
+import {
+  DEFAULT_SCHEDULE_SETTINGS,
+  type CompleteManyResult,
+  type CompleteOutcome,
+  type CompletionReport,
+  type EngineOptions,
+  type HandlerView,
+  type OneOffRunInput,
+  type RegisterWorkerInput,
+  type ScheduleDefaults,
+  type ScheduleInput,
+  type SchedulePatchInput,
+} from './types.js';
 
-export interface ScheduleDefaults {
-  misfire_grace_seconds: number | null;
-  catch_up: CatchUpPolicy;
-  catch_up_limit: number;
-  max_instances: number;
-  max_jitter_seconds: number;
-  retry: RetryPolicy;
-  timeout_seconds: number | null;
-}
-
-export const DEFAULT_SCHEDULE_SETTINGS: ScheduleDefaults = {
-  misfire_grace_seconds: null,
-  catch_up: 'once',
-  catch_up_limit: 100,
-  max_instances: 1,
-  max_jitter_seconds: 0,
-  retry: DEFAULT_RETRY,
-  timeout_seconds: null,
-};
-
-export interface EngineOptions {
-  store: Store;
-  logger?: Logger;
-  clock?: Clock;
-  /** Workers poll or heartbeat at least this often. Default 10. */
-  heartbeatSeconds?: number;
-  /** A worker unseen this long is lost. Default 30. */
-  leaseSeconds?: number;
-  /** Schedules fired per transaction. Default 500. */
-  fireBatchSize?: number;
-  /** Housekeeping interval. Default 1000 ms. */
-  reapIntervalMs?: number;
-  retention?: RetentionPolicy;
-  defaults?: Partial<ScheduleDefaults>;
-}
-
-/**
- * What the engine accepts is what the API validates: the types come from the same schemas
- * (src/schemas), so a field added there is a field here.
- */
-export type ScheduleInput = ScheduleCreate;
-export type SchedulePatchInput = SchedulePatch;
-export type OneOffRunInput = RunCreate;
-export type RegisterWorkerInput = WorkerRegister;
-
-export interface WorkerView extends WorkerRow {
-  running: number;
-}
-
-export interface HandlerView {
-  handler: string;
-  status: 'online' | 'offline';
-  methods: string[];
-  running: number;
-  last_seen_at: number | null;
-  workers: WorkerView[];
-}
-
-export type CompleteOutcome = { run: RunRow; retry_at: number | null };
-
-/** What a worker reports at the end of an attempt. */
-export interface CompletionReport {
-  status: 'succeeded' | 'failed';
-  result?: unknown;
-  error?: RunError;
-  /** The attempt being reported; a report on an attempt the run has left behind is refused. */
-  attempt?: number;
-}
-
-/** One entry of completeMany: the outcome, or the error the single form would have thrown. */
-export type CompleteManyResult = { run_id: string; outcome: CompleteOutcome } | { run_id: string; error: AppError };
+export * from './types.js';
 
 const HANDLER_HISTORY_MS = 24 * 3600_000;
 
