@@ -7,8 +7,8 @@ import { v7 } from 'uuid';
  *
  * uuid asks the system for 16 random bytes per id, which costs microseconds per call; at tens of
  * thousands of runs a second that adds up, so the entropy is drawn 4 KiB at a time. The
- * millisecond and a counter within it are passed along, which keeps ids from one process
- * increasing.
+ * millisecond and a counter within it (from a random start) are passed along, which keeps ids
+ * from one process increasing.
  */
 const pool = new Uint8Array(4096);
 let offset = pool.length;
@@ -25,9 +25,10 @@ export function newId(): string {
   const now = Date.now();
   if (now > lastMs) {
     lastMs = now;
-    seq = 0;
+    // A random start within the millisecond, as uuid itself does, so ids are not guessable.
+    seq = ((random[6]! & 0x7f) << 24) | (random[7]! << 16) | (random[8]! << 8) | random[9]!;
   } else {
-    seq++;
+    seq = (seq + 1) | 0;
   }
   return v7({ random, msecs: lastMs, seq });
 }
