@@ -238,14 +238,7 @@ export class SqliteStore implements Store {
   async listSchedules(query: ScheduleQuery): Promise<Page<ScheduleRow>> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: pageLimit(query.limit) + 1 };
-    if (query.handler !== undefined) {
-      where.push('handler = @handler');
-      params.handler = query.handler;
-    }
-    if (query.method !== undefined) {
-      where.push('method = @method');
-      params.method = query.method;
-    }
+    whereEqual(where, params, { handler: query.handler, method: query.method });
     if (query.paused !== undefined) {
       where.push('paused = @paused');
       params.paused = query.paused ? 1 : 0;
@@ -469,18 +462,7 @@ export class SqliteStore implements Store {
   async listRuns(query: RunQuery): Promise<Page<RunRow>> {
     const where: string[] = [];
     const params: Record<string, unknown> = { limit: pageLimit(query.limit) + 1 };
-    if (query.schedule_id !== undefined) {
-      where.push('schedule_id = @schedule_id');
-      params.schedule_id = query.schedule_id;
-    }
-    if (query.handler !== undefined) {
-      where.push('handler = @handler');
-      params.handler = query.handler;
-    }
-    if (query.method !== undefined) {
-      where.push('method = @method');
-      params.method = query.method;
-    }
+    whereEqual(where, params, { schedule_id: query.schedule_id, handler: query.handler, method: query.method });
     // An empty status list means no status filter.
     if (query.status !== undefined && query.status.length > 0) {
       where.push('status IN (SELECT value FROM json_each(@statuses))');
@@ -1173,6 +1155,15 @@ function isConstraint(error: unknown, code: string): boolean {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A `column = @column` condition for each filter given (names are column names, not input). */
+function whereEqual(where: string[], params: Record<string, unknown>, filters: Record<string, string | undefined>): void {
+  for (const [column, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    where.push(`${column} = @${column}`);
+    params[column] = value;
+  }
 }
 
 function pageLimit(limit: number): number {
