@@ -49,19 +49,14 @@ export class Dispatcher {
   }
 
   /**
-   * A worker's poll: hand out what is available now, else wait up to `waitMs` for work. Never
-   * gives a worker more running jobs than its concurrency.
+   * A worker's poll: hand out what is available now, else wait up to `waitMs` for work. The
+   * store's claim never gives a worker more running jobs than its concurrency.
    */
   async poll(worker: WorkerRow, maxJobs: number, waitMs: number, signal: AbortSignal): Promise<RunRow[]> {
     if (this.stopped) return [];
-    const running = (await this.deps.store.runningCounts([worker.id])).get(worker.id) ?? 0;
-    const max = Math.min(maxJobs, worker.concurrency - running);
-    if (max > 0) {
-      const runs = await this.claim(worker, max);
-      if (runs.length > 0 || waitMs <= 0) return runs;
-    } else if (waitMs <= 0) {
-      return [];
-    }
+    const max = Math.min(maxJobs, worker.concurrency);
+    const runs = await this.claim(worker, max);
+    if (runs.length > 0 || waitMs <= 0) return runs;
     return new Promise<RunRow[]>((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       const waiter: Waiter = {
@@ -77,11 +72,9 @@ export class Dispatcher {
       const onAbort = () => waiter.settle([]);
       timer = setTimeout(() => waiter.settle([]), waitMs);
       signal.addEventListener('abort', onAbort, { once: true });
-      if (max > 0) {
-        const list = this.waiters.get(worker.handler) ?? [];
-        list.push(waiter);
-        this.waiters.set(worker.handler, list);
-      }
+      const list = this.waiters.get(worker.handler) ?? [];
+      list.push(waiter);
+      this.waiters.set(worker.handler, list);
     });
   }
 
