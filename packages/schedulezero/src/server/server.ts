@@ -3,7 +3,8 @@ import { pino, type Logger as PinoLogger } from 'pino';
 import { Engine } from '../engine/engine.js';
 import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
-import { ConfigError, DEFAULT_CONFIG, isLoopback, type ServerConfig } from './config.js';
+import { ConfigError, DEFAULT_CONFIG, isLoopback, sqliteFilename, type ServerConfig } from './config.js';
+import { acquireServerLock } from './lock.js';
 import { openStore } from './store-factory.js';
 
 export interface RunningServer {
@@ -39,7 +40,15 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
   const config: ServerConfig = { ...DEFAULT_CONFIG, ...partial };
   const logger = options.logger ?? createLogger(config.log_level);
 
-  const store = await openStore(config.database_url);
+  const sqliteFile = config.database_url.startsWith('sqlite:') ? sqliteFilename(config.database_url) : ':memory:';
+  const lock = sqliteFile === ':memory:' ? null : acquireServerLock(sqliteFile);
+  let store: Store;
+  try {
+    store = await openStore(config.database_url);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   try {
     if (!isLoopback(config.host) && !config.allow_open_bind) {
       const hasTokens = config.api_token_hashes.length > 0 || (await store.listTokens()).length > 0;
@@ -77,10 +86,12 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
         await engine.stop(config.shutdown_grace_seconds * 1000);
         await app.close();
         await store.close();
+        lock?.release();
       })());
     return { url, port, app, engine, store, logger, close };
   } catch (err) {
     await store.close();
+    lock?.release();
     throw err;
   }
 }

@@ -46,6 +46,23 @@ describe('schedulezero serve', () => {
     expect(await again.exited).toBe(0);
   }, 40_000);
 
+  it('refuses a second server on the same database file, and takes over a stale lock', async () => {
+    const database = `sqlite:${join(dir.path, 'shared.db')}`;
+    const port = await freePort();
+    const first = serve(['--database', database, '--port', String(port)]);
+    await waitFor(async () => (await client(`http://127.0.0.1:${port}`)('GET', '/api/v1/health').catch(() => ({ status: 0 }))).status === 200, 15_000);
+    const second = serve(['--database', database, '--port', String(await freePort())]);
+    expect(await second.exited).toBe(2);
+    expect(second.output()).toMatch(/shared\.db is in use by another ScheduleZero server \(pid \d+\)/);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    // The lock file of a process that is gone does not keep the next one out.
+    const third = serve(['--database', database, '--port', String(port)]);
+    await waitFor(async () => (await client(`http://127.0.0.1:${port}`)('GET', '/api/v1/health').catch(() => ({ status: 0 }))).status === 200, 15_000);
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  }, 40_000);
+
   it('stops at start-up with the file, line and key of a bad setting', async () => {
     const file = join(dir.path, 'broken.yaml');
     writeFileSync(file, 'port: 8080\nretention:\n  dayz: 3\n');
