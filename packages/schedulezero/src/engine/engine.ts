@@ -8,6 +8,8 @@ import { systemClock, type Clock } from './clock.js';
 import { CompletionBatcher } from './completions.js';
 import { Dispatcher } from './dispatcher.js';
 import { EngineEmitter } from './events.js';
+import { summarizeHandlers } from './handlers.js';
+import { Leases } from './leases.js';
 import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local-worker.js';
 import { Reaper } from './reaper.js';
 import { Reservations } from './reservations.js';
@@ -29,8 +31,6 @@ import {
 
 export * from './types.js';
 
-const HANDLER_HISTORY_MS = 24 * 3600_000;
-
 /**
  * The scheduling engine: the one API that the REST routes, the worker protocol, the CLI's
  * server and (later) the portal's microsites use. It owns the timekeeper (fires schedules), the
@@ -48,8 +48,7 @@ export class Engine {
   private readonly decide;
   private readonly dispatcher: Dispatcher;
   private readonly completions: CompletionBatcher;
-  /** Worker rows as last written by this process: lease renewals are skipped while still fresh. */
-  private readonly leases = new Map<string, WorkerRow>();
+  private readonly leases: Leases;
   private timekeeper: Timekeeper | null = null;
   private reaper: Reaper | null = null;
   private readonly pendingLocals: LocalWorker[] = [];
@@ -65,8 +64,9 @@ export class Engine {
     this.defaults = { ...DEFAULT_SCHEDULE_SETTINGS, ...options.defaults };
     this.decide = retryDecider(() => this.clock.now());
     this.completions = new CompletionBatcher(this.store, this.clock, this.decide);
+    this.leases = new Leases(this.store, this.clock, this.leaseSeconds * 1000);
     this.events.on('worker.changed', (worker) => {
-      if (worker.status !== 'online') this.leases.delete(worker.id);
+      if (worker.status !== 'online') this.leases.forget(worker.id);
     });
     this.dispatcher = new Dispatcher({
       store: this.store,
@@ -401,14 +401,14 @@ export class Engine {
 
   /** A long poll. Also renews the worker's lease for the time it waits. */
   async poll(workerId: string, maxJobs: number, waitMs: number, signal: AbortSignal): Promise<RunRow[]> {
-    const worker = await this.seen(workerId, waitMs);
+    const worker = await this.leases.seen(workerId, waitMs);
     if (!worker || worker.kind !== 'remote') throw this.unknownWorker(workerId);
     if (this.stopping) return [];
     return this.dispatcher.poll(worker, maxJobs, waitMs, signal);
   }
 
   async heartbeat(runId: string, workerId: string, progress?: number, message?: string, attempt?: number): Promise<boolean> {
-    await this.seen(workerId);
+    await this.leases.seen(workerId);
     const result = await this.store.heartbeatRun(runId, workerId, this.clock.now(), progress, message, attempt);
     if (!result.ok && result.reason === 'run_not_found') throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
     if (!result.ok) throw new ConflictError('not_owner', `run "${runId}" is not assigned to worker "${workerId}"`);
@@ -417,7 +417,7 @@ export class Engine {
 
   /** The owning worker reports the end of the running attempt (one HTTP completion). */
   async complete(runId: string, workerId: string, report: CompletionReport): Promise<CompleteOutcome> {
-    await this.seen(workerId);
+    await this.leases.seen(workerId);
     return this.record(runId, workerId, report);
   }
 
@@ -445,7 +445,7 @@ export class Engine {
    * on its own; they are written together by the group-committing completer.
    */
   async completeMany(workerId: string, reports: (CompletionReport & { run_id: string })[]): Promise<CompleteManyResult[]> {
-    await this.seen(workerId);
+    await this.leases.seen(workerId);
     return Promise.all(
       reports.map(async ({ run_id, ...report }): Promise<CompleteManyResult> => {
         try {
@@ -462,40 +462,15 @@ export class Engine {
     const { worker, runs } = await this.store.removeWorker(workerId, this.clock.now(), this.decide);
     if (!worker || worker.kind !== 'remote') throw this.unknownWorker(workerId);
     this.dispatcher.dropWorker(workerId);
-    this.leases.delete(workerId);
+    this.leases.forget(workerId);
     this.events.emit('worker.changed', worker);
     for (const run of runs) this.afterRunChange(run);
   }
 
   async listHandlers(): Promise<HandlerView[]> {
-    const now = this.clock.now();
-    const workers = (await this.store.listWorkers()).filter(
-      (w) => w.status === 'online' || now - w.last_seen_at < HANDLER_HISTORY_MS,
-    );
-    const counts = await this.store.runningCounts(workers.map((w) => w.id));
-    const byHandler = new Map<string, HandlerView>();
-    for (const w of workers) {
-      const view: HandlerView = byHandler.get(w.handler) ?? {
-        handler: w.handler,
-        status: 'offline',
-        methods: [],
-        running: 0,
-        last_seen_at: null,
-        workers: [],
-      };
-      const running = counts.get(w.id) ?? 0;
-      view.workers.push({ ...w, running });
-      view.running += running;
-      view.last_seen_at = Math.max(view.last_seen_at ?? 0, w.last_seen_at);
-      if (w.status === 'online') view.status = 'online';
-      byHandler.set(w.handler, view);
-    }
-    for (const view of byHandler.values()) {
-      // Methods of the online workers; an offline handler shows what it last offered.
-      const source = view.workers.filter((w) => w.status === 'online');
-      view.methods = [...new Set((source.length > 0 ? source : view.workers).flatMap((w) => w.methods))].sort();
-    }
-    return [...byHandler.values()].sort((a, b) => a.handler.localeCompare(b.handler));
+    const workers = await this.store.listWorkers();
+    const running = await this.store.runningCounts(workers.filter((w) => w.status === 'online').map((w) => w.id));
+    return summarizeHandlers(workers, running, this.clock.now());
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -551,23 +526,6 @@ export class Engine {
 
   private assertAccepting(): void {
     if (this.stopping) throw new AppError(503, 'shutting_down', 'the server is shutting down; try again shortly');
-  }
-
-  /**
-   * A worker showed a sign of life: extend its lease to cover `extraMs` (a long poll's wait) plus
-   * lease_seconds. The write is skipped while the lease last written still covers all but half a
-   * lease of that, so a busy worker costs no extra writes. Null when the worker is unknown or gone.
-   */
-  private async seen(workerId: string, extraMs = 0): Promise<WorkerRow | null> {
-    const now = this.clock.now();
-    const leaseMs = this.leaseSeconds * 1000;
-    const wanted = now + extraMs + leaseMs;
-    const cached = this.leases.get(workerId);
-    if (cached && cached.expires_at >= wanted - leaseMs / 2) return cached;
-    const worker = await this.store.touchWorker(workerId, now, wanted);
-    if (worker) this.leases.set(workerId, worker);
-    else this.leases.delete(workerId);
-    return worker;
   }
 
   private unknownWorker(workerId: string): NotFoundError {
