@@ -1,9 +1,12 @@
 /**
- * Opaque keyset-pagination cursors: base64url of the JSON sort key of the last row returned,
- * e.g. `[created_at, id]` for schedules and `[scheduled_at, id]` for runs. Callers must treat
- * them as opaque; only the store that issued one reads it back.
+ * The list queries' keyset pagination and filters.
+ *
+ * Cursors are opaque: base64url of the JSON sort key of the last row returned, e.g.
+ * `[created_at, id]` for schedules and `[scheduled_at, id]` for runs. Callers must treat them as
+ * opaque; only the store that issued one reads it back.
  */
 import { ValidationError } from '../../domain/errors.js';
+import type { Page } from '../store.js';
 
 export type SortKey = [number, string];
 
@@ -28,4 +31,24 @@ export function decodeCursor(cursor: string): SortKey {
     throw new ValidationError('invalid pagination cursor', 'cursor', 'invalid_cursor');
   }
   return [key[0], key[1]];
+}
+
+export function pageLimit(limit: number): number {
+  return Math.max(1, Math.floor(limit));
+}
+
+/** Rows were fetched with limit + 1: the extra row only says that another page exists. */
+export function page<T>(rows: T[], limit: number, key: (row: T) => SortKey): Page<T> {
+  if (rows.length <= limit) return { items: rows, next_cursor: null };
+  const items = rows.slice(0, limit);
+  return { items, next_cursor: encodeCursor(key(items[items.length - 1]!)) };
+}
+
+/** A `column = @column` condition for each filter given (names are column names, not input). */
+export function whereEqual(where: string[], params: Record<string, unknown>, filters: Record<string, string | undefined>): void {
+  for (const [column, value] of Object.entries(filters)) {
+    if (value === undefined) continue;
+    where.push(`${column} = @${column}`);
+    params[column] = value;
+  }
 }

@@ -386,3 +386,8 @@ export function byTimeThenId<K extends 'scheduled_at' | 'available_at' | 'deadli
     return x !== y ? x - y : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   };
 }
+
+/** Compare two strings, for sorts by handler or id. */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,166 @@
+/**
+ * History and housekeeping: run statistics, counts for the metrics, and pruning old runs and
+ * workers.
+ *
+ * Each function takes the database first and does its work synchronously; runStats and
+ * pruneHistory are transaction bodies, run by SqliteStore in `db.tx(...)`.
+ */
+import type { RunStatus } from '../../domain/types.js';
+import type { HandlerRunStats, PruneRequest, RunStats, RunStatsQuery } from '../store.js';
+import type { SqliteDatabase } from './database.js';
+import { cmp } from './rows.js';
+import { QUEUED_HANDLERS } from './runs.js';
+
+/** Transaction body (a read: both statements see the same snapshot). */
+export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
+  const params = {
+    since: query.since ?? Number.MIN_SAFE_INTEGER,
+    until: query.until ?? Number.MAX_SAFE_INTEGER,
+    handler: query.handler ?? null,
+  };
+  const counts = db.sql<{ handler: string; status: RunStatus; n: number }>`
+    SELECT handler, status, count(*) AS n
+    FROM runs
+    WHERE scheduled_at >= @since AND scheduled_at < @until
+      AND (@handler IS NULL OR handler = @handler)
+    GROUP BY handler, status
+  `.all(params);
+
+  // Nearest-rank percentiles, computed in SQL so that only the ranked rows come back:
+  // rank(p, n) = ceil(p * n / 100) = (p * n + 99) / 100 in integer arithmetic.
+  const ranked = db.sql<{ handler: string; ms: number; hr: number; hn: number; ar: number; an: number }>`
+    WITH durations AS (
+      SELECT handler, finished_at - started_at AS ms
+      FROM runs
+      WHERE scheduled_at >= @since AND scheduled_at < @until
+        AND (@handler IS NULL OR handler = @handler)
+        AND status IN ('succeeded', 'failed')
+        AND started_at IS NOT NULL AND finished_at IS NOT NULL
+    ),
+    ranked AS (
+      SELECT handler, ms,
+             row_number() OVER (PARTITION BY handler ORDER BY ms) AS hr,
+             count(*) OVER (PARTITION BY handler) AS hn,
+             row_number() OVER (ORDER BY ms) AS ar,
+             count(*) OVER () AS an
+      FROM durations
+    )
+    SELECT handler, ms, hr, hn, ar, an FROM ranked
+    WHERE hr = (50 * hn + 99) / 100 OR hr = (95 * hn + 99) / 100
+       OR ar = (50 * an + 99) / 100 OR ar = (95 * an + 99) / 100
+  `.all(params);
+
+  const overall = emptyStats('');
+  const handlers = new Map<string, HandlerRunStats>();
+  const handlerStats = (handler: string): HandlerRunStats => {
+    let stats = handlers.get(handler);
+    if (stats === undefined) {
+      stats = emptyStats(handler);
+      handlers.set(handler, stats);
+    }
+    return stats;
+  };
+  for (const { handler, status, n } of counts) {
+    for (const stats of [overall, handlerStats(handler)]) {
+      stats.counts[status] = (stats.counts[status] ?? 0) + n;
+      stats.total += n;
+    }
+  }
+  for (const row of ranked) {
+    const stats = handlerStats(row.handler);
+    if (row.hr === rank(50, row.hn)) stats.duration_ms_p50 = row.ms;
+    if (row.hr === rank(95, row.hn)) stats.duration_ms_p95 = row.ms;
+    if (row.ar === rank(50, row.an)) overall.duration_ms_p50 = row.ms;
+    if (row.ar === rank(95, row.an)) overall.duration_ms_p95 = row.ms;
+  }
+  const byHandler = [...handlers.values()].sort((a, b) => cmp(a.handler, b.handler));
+  for (const stats of [overall, ...byHandler]) stats.success_rate = successRate(stats.counts);
+  return {
+    counts: overall.counts,
+    total: overall.total,
+    success_rate: overall.success_rate,
+    duration_ms_p50: overall.duration_ms_p50,
+    duration_ms_p95: overall.duration_ms_p95,
+    by_handler: byHandler,
+  };
+}
+
+export function countRunsByStatus(db: SqliteDatabase, statuses: RunStatus[]): Partial<Record<RunStatus, number>> {
+  const counts: Partial<Record<RunStatus, number>> = {};
+  for (const status of new Set(statuses)) {
+    // queued and running are counted from their partial indexes (the status must be a
+    // literal for SQLite to use them); the finished ones need a scan.
+    counts[status] =
+      status === 'queued'
+        ? db.sql<number>`SELECT count(*) FROM runs WHERE status = 'queued'`.pluck().get()!
+        : status === 'running'
+          ? db.sql<number>`SELECT count(*) FROM runs WHERE status = 'running'`.pluck().get()!
+          : db.sql<number>`SELECT count(*) FROM runs WHERE status = ?`.pluck().get(status)!;
+  }
+  return counts;
+}
+
+export function countDueQueued(db: SqliteDatabase, now: number): number {
+  // Counts the due range of runs_claim handler by handler (see QUEUED_HANDLERS): runs queued
+  // for later (retries, jitter) are not visited.
+  return db.sql<number>`
+    ${QUEUED_HANDLERS}
+    SELECT coalesce(sum((
+      SELECT count(*) FROM runs
+      WHERE status = 'queued' AND handler = q.handler AND available_at <= @now
+    )), 0)
+    FROM queued_handlers q
+    WHERE q.handler IS NOT NULL
+  `.pluck().get({ now })!;
+}
+
+/** Transaction body. */
+export function pruneHistory(db: SqliteDatabase, request: PruneRequest): { runs: number; workers: number } {
+  // Attempts go with their runs (ON DELETE CASCADE). Queued and running runs are never touched.
+  let runs = 0;
+  if (request.finished_before !== null) {
+    // A run finishes after its scheduled_at, so the candidates come from the scheduled_at
+    // index. (A run given a future scheduled_at and cancelled early waits until its
+    // scheduled_at is old as well.)
+    runs += db.sql`
+      DELETE FROM runs
+      WHERE scheduled_at < @before AND finished_at < @before
+        AND status NOT IN ('queued', 'running')
+    `.run({ before: request.finished_before }).changes;
+  }
+  if (request.keep_per_schedule !== null) {
+    runs += db.sql`
+      DELETE FROM runs WHERE id IN (
+        SELECT id FROM (
+          SELECT id, row_number() OVER (
+                   PARTITION BY schedule_id ORDER BY scheduled_at DESC, id DESC
+                 ) AS newest
+          FROM runs
+          WHERE schedule_id IS NOT NULL AND status NOT IN ('queued', 'running')
+        )
+        WHERE newest > ?
+      )
+    `.run(Math.max(0, Math.floor(request.keep_per_schedule))).changes;
+  }
+  let workers = 0;
+  if (request.workers_before !== null) {
+    workers = db.sql`
+      DELETE FROM workers WHERE status IN ('left', 'lost') AND last_seen_at < ?
+    `.run(request.workers_before).changes;
+  }
+  return { runs, workers };
+}
+
+function rank(p: number, n: number): number {
+  return Math.floor((p * n + 99) / 100);
+}
+
+function emptyStats(handler: string): HandlerRunStats {
+  return { handler, counts: {}, total: 0, success_rate: null, duration_ms_p50: null, duration_ms_p95: null };
+}
+
+function successRate(counts: Partial<Record<RunStatus, number>>): number | null {
+  const succeeded = counts.succeeded ?? 0;
+  const finished = succeeded + (counts.failed ?? 0) + (counts.timed_out ?? 0) + (counts.lost ?? 0);
+  return finished === 0 ? null : succeeded / finished;
+}
