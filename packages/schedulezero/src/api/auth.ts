@@ -18,6 +18,8 @@ export interface AuthOptions {
   configuredHashes: string[];
   /** Paths anyone may read (health checks for load balancers). */
   publicPaths: string[];
+  /** Paths this hook guards with bearer tokens; the portal guards its own pages with sessions. */
+  protects?: (path: string) => boolean;
 }
 
 const TOKEN_COUNT_TTL_MS = 5_000;
@@ -48,7 +50,11 @@ export class Authenticator {
   async verify(header: string | undefined): Promise<boolean> {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
     if (!match) return false;
-    const hash = hashToken(match[1]!);
+    return this.verifyHash(hashToken(match[1]!));
+  }
+
+  /** Is this SHA-256 token hash one of the accepted tokens (configured, or in the database and not revoked)? */
+  async verifyHash(hash: string): Promise<boolean> {
     if (this.configured.has(hash)) return true;
     const row = await this.options.store.findTokenByHash(hash);
     if (!row) return false;
@@ -62,6 +68,7 @@ export class Authenticator {
     app.addHook('onRequest', async (request) => {
       const path = request.url.split('?')[0] ?? '';
       if (this.options.publicPaths.includes(path)) return;
+      if (this.options.protects && !this.options.protects(path)) return;
       if (!(await this.enabled())) return;
       if (!(await this.verify(request.headers.authorization))) {
         throw new AppError(401, 'unauthorized', 'missing or invalid API token: send "Authorization: Bearer <token>"');

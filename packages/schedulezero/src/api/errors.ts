@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../domain/errors.js';
 
 interface ErrorPayload {
@@ -69,7 +69,13 @@ const FASTIFY_CODES: Record<string, string> = {
  * Every error leaves as `{error: {code, message, field?}}`. Input problems are 4xx with the field
  * named; anything unexpected is logged with its stack and answered with a plain 500.
  */
-export function installErrorHandling(app: FastifyInstance): void {
+export interface ErrorHandlingOptions {
+  /** Answers not-found requests outside the API (the portal's HTML page). */
+  notFoundPage?: (request: FastifyRequest, reply: FastifyReply) => FastifyReply;
+  isApiPath?: (path: string) => boolean;
+}
+
+export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
       const body: ErrorPayload = { code: error.code, message: error.message };
@@ -88,6 +94,8 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
+    const path = request.url.split('?')[0] ?? '';
+    if (options.notFoundPage && options.isApiPath && !options.isApiPath(path)) return options.notFoundPage(request, reply);
+    return reply.status(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` } });
   });
 }

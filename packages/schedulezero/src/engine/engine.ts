@@ -2,7 +2,8 @@ import { AppError, ConflictError, NotFoundError, ValidationError } from '../doma
 import { newId } from '../domain/ids.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import type { AttemptRow, JsonObject, JsonValue, NewRun, NewSchedule, RetryPolicy, RunRow, ScheduleRow, WorkerRow } from '../domain/types.js';
-import type { Page, RunQuery, RunStats, RunStatsQuery, ScheduleQuery, Store } from '../store/store.js';
+import { isTerminal } from '../domain/types.js';
+import type { Page, RunQuery, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery, ScheduleQuery, Store } from '../store/store.js';
 import { compileTrigger, parseTrigger, type Trigger } from '../triggers/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { CompletionBatcher } from './completions.js';
@@ -365,6 +366,21 @@ export class Engine {
 
   runStats(query: RunStatsQuery): Promise<RunStats> {
     return this.store.runStats(query);
+  }
+
+  runTimeline(query: RunTimelineQuery): Promise<RunTimelineBucket[]> {
+    return this.store.runTimeline(query);
+  }
+
+  /**
+   * Run a finished run's job again as a new run: a schedule's run through runScheduleNow (the
+   * schedule's current params), a one-off with the same handler, method, params and policies.
+   */
+  async retryRun(id: string): Promise<RunRow> {
+    const { run } = await this.getRun(id);
+    if (!isTerminal(run.status)) throw new ConflictError('run_not_finished', `run "${id}" is ${run.status}; only a finished run can be run again`);
+    if (run.schedule_id !== null && (await this.store.getSchedule(run.schedule_id))) return this.runScheduleNow(run.schedule_id);
+    return this.createRun({ handler: run.handler, method: run.method, params: run.params, retry: run.retry, timeout_seconds: run.timeout_seconds });
   }
 
   async cancelRun(id: string, message = 'cancelled by request'): Promise<RunRow> {

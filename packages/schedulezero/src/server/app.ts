@@ -12,18 +12,22 @@ import { installValidation } from '../api/validation.js';
 import type { Engine } from '../engine/engine.js';
 import { protocolRoutes } from '../protocol/routes.js';
 import { VERSION } from '../version.js';
+import type { ResolvedPortalConfig } from '../portal/config/load.js';
+import { isApiPath, Portal } from '../portal/portal.js';
 import { createMetrics } from './metrics.js';
 
 export interface AppOptions {
   engine: Engine;
   logger: PinoLogger;
   apiTokenHashes: string[];
+  /** The web portal's config; null serves the API only. */
+  portal: ResolvedPortalConfig | null;
 }
 
 const API = '/api/v1';
 
-/** The HTTP application: REST API v1, the worker protocol, OpenAPI, health and metrics. */
-export async function buildApp({ engine, logger, apiTokenHashes }: AppOptions): Promise<FastifyInstance> {
+/** The HTTP application: REST API v1, the worker protocol, OpenAPI, health, metrics and the portal. */
+export async function buildApp({ engine, logger, apiTokenHashes, portal: portalConfig }: AppOptions): Promise<FastifyInstance> {
   const base = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Per-request logs at 5,000 requests/s drown everything else; errors are still logged.
@@ -35,7 +39,17 @@ export async function buildApp({ engine, logger, apiTokenHashes }: AppOptions): 
     forceCloseConnections: true,
   });
   installValidation(base);
-  installErrorHandling(base);
+  const auth = new Authenticator({
+    store: engine.store,
+    configuredHashes: apiTokenHashes,
+    publicPaths: [`${API}/health`],
+    // With the portal on, its pages are guarded by its own sign-in (sessions).
+    ...(portalConfig ? { protects: isApiPath } : {}),
+  });
+  const portal = portalConfig
+    ? new Portal({ engine, auth, config: portalConfig, logger: logger.child({ component: 'portal' }), openapi: () => base.swagger() as unknown as Record<string, unknown> })
+    : null;
+  installErrorHandling(base, portal ? { notFoundPage: (request, reply) => portal.notFound(request, reply), isApiPath } : {});
   const app = base.withTypeProvider<TypeBoxTypeProvider>();
 
   await app.register(swagger, {
@@ -51,11 +65,6 @@ export async function buildApp({ engine, logger, apiTokenHashes }: AppOptions): 
     },
   });
 
-  const auth = new Authenticator({
-    store: engine.store,
-    configuredHashes: apiTokenHashes,
-    publicPaths: [`${API}/health`],
-  });
   auth.install(base);
 
   app.get(
@@ -84,5 +93,6 @@ export async function buildApp({ engine, logger, apiTokenHashes }: AppOptions): 
     return metrics.metrics();
   });
 
+  if (portal) await portal.register(base);
   return base;
 }

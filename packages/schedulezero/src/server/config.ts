@@ -1,9 +1,9 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { Type, type Static } from 'typebox';
-import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
 import { hashToken } from '../api/auth.js';
+import { formatPath, locate, readYamlFile } from '../config/yaml-source.js';
 import { ConfigError } from './config-error.js';
 
 /** The server's settings file (`schedulezero.yaml`); every key is optional. */
@@ -16,6 +16,8 @@ export const ConfigFileSchema = Type.Object(
       Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l))),
     ),
     allow_open_bind: Type.Optional(Type.Boolean()),
+    portal: Type.Optional(Type.Boolean({ description: 'Serve the web portal (default true).' })),
+    portal_config: Type.Optional(Type.String({ minLength: 1, description: 'portal_config.yaml to use, relative to the working folder.' })),
     api_token_hashes: Type.Optional(
       Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { description: 'SHA-256 (hex) of accepted API tokens.' }),
     ),
@@ -42,6 +44,10 @@ export interface ServerConfig {
   database_url: string;
   log_level: string;
   allow_open_bind: boolean;
+  /** Serve the web portal beside the API. */
+  portal: boolean;
+  /** portal_config.yaml (null: SCHEDULEZERO_PORTAL_CONFIG, ./portal_config.yaml, or the default portal). */
+  portal_config: string | null;
   /** SHA-256 hashes only: plaintext tokens from the environment are hashed on load. */
   api_token_hashes: string[];
   heartbeat_seconds: number;
@@ -56,6 +62,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   database_url: 'sqlite:./data/schedulezero.db',
   log_level: 'info',
   allow_open_bind: false,
+  portal: true,
+  portal_config: null,
   api_token_hashes: [],
   heartbeat_seconds: 10,
   lease_seconds: 30,
@@ -73,24 +81,8 @@ export interface ConfigFlags {
   databaseUrl?: string;
   logLevel?: string;
   allowOpenBind?: boolean;
-}
-
-/** Finds the YAML node at an error's path to report its line and column. */
-function locate(doc: ReturnType<typeof parseDocument>, lines: LineCounter, path: string[], atKey: boolean): string {
-  let node: unknown = doc.contents;
-  let key: Node | null = null;
-  for (const name of path) {
-    if (!isMap(node)) break;
-    const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === name);
-    if (!pair) break;
-    key = (pair.key as Node) ?? key;
-    node = pair.value;
-  }
-  // An unknown key is reported where the key is written; a bad value where the value is.
-  const range = atKey ? key?.range : ((node as Node | null)?.range ?? key?.range);
-  if (!range) return '';
-  const { line, col } = lines.linePos(range[0]);
-  return `:${line}:${col}`;
+  portalConfig?: string;
+  portal?: boolean;
 }
 
 function describeError(err: ErrorObject): { path: string[]; message: string; atKey: boolean } {
@@ -107,26 +99,13 @@ function describeError(err: ErrorObject): { path: string[]; message: string; atK
 }
 
 export function readConfigFile(file: string): ConfigFile {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${file}: cannot read the config file (${(err as Error).message})`);
-  }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0]!;
-    const pos = e.linePos?.[0];
-    throw new ConfigError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: invalid YAML: ${e.message.split('\n')[0]}`);
-  }
-  const data = (doc.toJS() ?? {}) as unknown;
+  const source = readYamlFile(file);
   const validate = new Ajv({ allErrors: false, strict: false }).compile(ConfigFileSchema);
-  if (!validate(data)) {
+  if (!validate(source.data)) {
     const { path, message, atKey } = describeError(validate.errors![0]!);
-    throw new ConfigError(`${file}${locate(doc, lines, path, atKey)}: ${path.join('.') || '(top level)'}: ${message}`);
+    throw new ConfigError(`${file}${locate(source, path, atKey)}: ${formatPath(path)}: ${message}`);
   }
-  return data as ConfigFile;
+  return source.data as ConfigFile;
 }
 
 function envNumber(env: NodeJS.ProcessEnv, name: string): number | undefined {
@@ -160,6 +139,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     log_level: logLevel?.toLowerCase() ?? DEFAULT_CONFIG.log_level,
     allow_open_bind:
       flags.allowOpenBind ?? (env.SCHEDULEZERO_ALLOW_OPEN_BIND === 'true' || env.SCHEDULEZERO_ALLOW_OPEN_BIND === '1' ? true : undefined) ?? fromFile.allow_open_bind ?? false,
+    portal: flags.portal ?? (env.SCHEDULEZERO_PORTAL === 'false' || env.SCHEDULEZERO_PORTAL === '0' ? false : undefined) ?? fromFile.portal ?? true,
+    portal_config: flags.portalConfig ?? env.SCHEDULEZERO_PORTAL_CONFIG ?? fromFile.portal_config ?? null,
     api_token_hashes: [...(fromFile.api_token_hashes ?? []), ...envTokens.map(hashToken)],
     heartbeat_seconds: fromFile.heartbeat_seconds ?? DEFAULT_CONFIG.heartbeat_seconds,
     lease_seconds: fromFile.lease_seconds ?? DEFAULT_CONFIG.lease_seconds,

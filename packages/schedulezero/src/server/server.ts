@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import { buildApp } from './app.js';
 import { ConfigError, DEFAULT_CONFIG, isLoopback, sqliteFilename, type ServerConfig } from './config.js';
 import { acquireServerLock } from './lock.js';
+import { loadPortalConfig, type ResolvedPortalConfig } from '../portal/config/load.js';
 import { openStore } from './store-factory.js';
 
 export interface RunningServer {
@@ -69,7 +70,14 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
       ...(options.reapIntervalMs ? { reapIntervalMs: options.reapIntervalMs } : {}),
     });
     await options.beforeStart?.(engine);
-    const app = await buildApp({ engine, logger, apiTokenHashes: config.api_token_hashes });
+    let portal: ResolvedPortalConfig | null = null;
+    if (config.portal) {
+      const loaded = loadPortalConfig(config.portal_config ? { flag: config.portal_config } : {});
+      for (const warning of loaded.warnings) logger.warn(warning);
+      portal = loaded.config;
+      if (portal.file) logger.info({ file: portal.file }, 'portal config loaded');
+    }
+    const app = await buildApp({ engine, logger, apiTokenHashes: config.api_token_hashes, portal });
     await engine.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();

@@ -147,6 +147,27 @@ export interface RunStatsQuery {
   since?: number;
   until?: number;
   handler?: string;
+  method?: string;
+}
+
+/** Runs bucketed by scheduled_at, for charts: [since, until) in buckets of bucket_ms. */
+export interface RunTimelineQuery {
+  since: number;
+  until: number;
+  bucket_ms: number;
+  handler?: string;
+}
+
+export interface RunTimelineBucket {
+  /** Start of the bucket (epoch ms). */
+  start: number;
+  total: number;
+  succeeded: number;
+  /** failed, timed_out and lost. */
+  failed: number;
+  /** Mean and worst start lateness (started_at - available_at) of the runs that started; null when none. */
+  lateness_ms_avg: number | null;
+  lateness_ms_max: number | null;
 }
 
 export interface HandlerRunStats {
@@ -323,6 +344,8 @@ export interface Store {
 
   // --- history and housekeeping ----------------------------------------------------------
   runStats(query: RunStatsQuery): Promise<RunStats>;
+  /** Every bucket of the range, in order, empty ones included. */
+  runTimeline(query: RunTimelineQuery): Promise<RunTimelineBucket[]>;
   /** Count of runs by status (queued/running are indexed; used by metrics). */
   countRunsByStatus(statuses: RunStatus[]): Promise<Partial<Record<RunStatus, number>>>;
   /** Queued runs with available_at <= now (the due queue depth). */

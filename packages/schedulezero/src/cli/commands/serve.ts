@@ -8,18 +8,22 @@ interface ServeOptions {
   database?: string;
   logLevel?: string;
   allowOpenBind?: boolean;
+  portalConfig?: string;
+  portal?: boolean;
 }
 
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('run the scheduler server (REST API, worker protocol, engine)')
+    .description('run the scheduler server (engine, REST API, worker protocol, web portal)')
     .option('--config <file>', 'settings file (YAML); default ./schedulezero.yaml when present')
     .option('--host <host>', 'interface to listen on (env SCHEDULEZERO_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port (env SCHEDULEZERO_PORT, default 8888)')
     .option('--database <url>', 'database URL (env SCHEDULEZERO_DATABASE_URL, default sqlite:./data/schedulezero.db)')
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace (env LOG_LEVEL)')
     .option('--allow-open-bind', 'allow a non-loopback address without API tokens')
+    .option('--portal-config <file>', 'portal_config.yaml (env SCHEDULEZERO_PORTAL_CONFIG, default ./portal_config.yaml when present)')
+    .option('--no-portal', 'serve the API only, without the web portal')
     .action(async (o: ServeOptions) => {
       let port: number | undefined;
       if (o.port !== undefined) {
@@ -36,6 +40,8 @@ export function registerServeCommand(program: Command): void {
         databaseUrl: o.database,
         logLevel: o.logLevel,
         allowOpenBind: o.allowOpenBind,
+        portalConfig: o.portalConfig,
+        portal: o.portal === false ? false : undefined,
       });
       const server = await startServer(config);
       let stopping = false;

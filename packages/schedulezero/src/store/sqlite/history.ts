@@ -6,7 +6,7 @@
  * pruneHistory are transaction bodies, run by SqliteStore in `db.tx(...)`.
  */
 import type { RunStatus } from '../../domain/types.js';
-import type { HandlerRunStats, PruneRequest, RunStats, RunStatsQuery } from '../store.js';
+import type { HandlerRunStats, PruneRequest, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery } from '../store.js';
 import type { SqliteDatabase } from './database.js';
 import { cmp } from './rows.js';
 import { QUEUED_HANDLERS } from './runs.js';
@@ -17,12 +17,14 @@ export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
     since: query.since ?? Number.MIN_SAFE_INTEGER,
     until: query.until ?? Number.MAX_SAFE_INTEGER,
     handler: query.handler ?? null,
+    method: query.method ?? null,
   };
   const counts = db.sql<{ handler: string; status: RunStatus; n: number }>`
     SELECT handler, status, count(*) AS n
     FROM runs
     WHERE scheduled_at >= @since AND scheduled_at < @until
       AND (@handler IS NULL OR handler = @handler)
+      AND (@method IS NULL OR method = @method)
     GROUP BY handler, status
   `.all(params);
 
@@ -34,6 +36,7 @@ export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
       FROM runs
       WHERE scheduled_at >= @since AND scheduled_at < @until
         AND (@handler IS NULL OR handler = @handler)
+        AND (@method IS NULL OR method = @method)
         AND status IN ('succeeded', 'failed')
         AND started_at IS NOT NULL AND finished_at IS NOT NULL
     ),
@@ -83,6 +86,44 @@ export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
     duration_ms_p95: overall.duration_ms_p95,
     by_handler: byHandler,
   };
+}
+
+/** Charts: one row per non-empty bucket from the runs_list index range, then the gaps filled. */
+export function runTimeline(db: SqliteDatabase, query: RunTimelineQuery): RunTimelineBucket[] {
+  const rows = db.sql<{ bucket: number; total: number; succeeded: number; failed: number; late_avg: number | null; late_max: number | null }>`
+    SELECT (scheduled_at - @since) / @bucket_ms AS bucket,
+           count(*) AS total,
+           sum(status = 'succeeded') AS succeeded,
+           sum(status IN ('failed', 'timed_out', 'lost')) AS failed,
+           avg(started_at - available_at) AS late_avg,
+           max(started_at - available_at) AS late_max
+    FROM runs
+    WHERE scheduled_at >= @since AND scheduled_at < @until
+      AND (@handler IS NULL OR handler = @handler)
+    GROUP BY bucket
+  `.all({ since: query.since, until: query.until, bucket_ms: query.bucket_ms, handler: query.handler ?? null });
+  return fillTimeline(query, rows);
+}
+
+export function fillTimeline(
+  query: RunTimelineQuery,
+  rows: { bucket: number; total: number; succeeded: number; failed: number; late_avg: number | null; late_max: number | null }[],
+): RunTimelineBucket[] {
+  const byBucket = new Map(rows.map((r) => [Number(r.bucket), r]));
+  const buckets: RunTimelineBucket[] = [];
+  const count = Math.ceil((query.until - query.since) / query.bucket_ms);
+  for (let i = 0; i < count; i++) {
+    const r = byBucket.get(i);
+    buckets.push({
+      start: query.since + i * query.bucket_ms,
+      total: Number(r?.total ?? 0),
+      succeeded: Number(r?.succeeded ?? 0),
+      failed: Number(r?.failed ?? 0),
+      lateness_ms_avg: r?.late_avg == null ? null : Math.max(0, Math.round(Number(r.late_avg))),
+      lateness_ms_max: r?.late_max == null ? null : Math.max(0, Number(r.late_max)),
+    });
+  }
+  return buckets;
 }
 
 export function countRunsByStatus(db: SqliteDatabase, statuses: RunStatus[]): Partial<Record<RunStatus, number>> {

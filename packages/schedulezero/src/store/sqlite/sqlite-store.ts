@@ -51,12 +51,14 @@ import type {
   RunQuery,
   RunStats,
   RunStatsQuery,
+  RunTimelineBucket,
+  RunTimelineQuery,
   ScheduleQuery,
   Store,
   WorkerQuery,
 } from '../store.js';
 import { SqliteDatabase } from './database.js';
-import { countDueQueued, countRunsByStatus, pruneHistory, runStats } from './history.js';
+import { countDueQueued, countRunsByStatus, pruneHistory, runStats, runTimeline } from './history.js';
 import { getMeta, setMeta } from './meta.js';
 import { migrate } from './migrations.js';
 import {
@@ -287,6 +289,11 @@ export class SqliteStore implements Store {
 
   async runStats(query: RunStatsQuery): Promise<RunStats> {
     return this.database.tx(runStats).deferred(query);
+  }
+
+  async runTimeline(query: RunTimelineQuery): Promise<RunTimelineBucket[]> {
+    if (!(query.bucket_ms > 0) || query.until <= query.since) return [];
+    return runTimeline(this.database, query);
   }
 
   async countRunsByStatus(statuses: RunStatus[]): Promise<Partial<Record<RunStatus, number>>> {

@@ -1,0 +1,102 @@
+import type { AttemptRow, RunRow, ScheduleRow } from '../domain/types.js';
+import type { Engine } from '../engine/engine.js';
+import type { EngineEvents } from '../engine/events.js';
+import type { HandlerView, OneOffRunInput, ScheduleInput, SchedulePatchInput } from '../engine/types.js';
+import type { Page, RunQuery, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery, ScheduleQuery } from '../store/store.js';
+import { compileTrigger, parseTrigger } from '../triggers/index.js';
+
+export type EngineEventName = keyof EngineEvents;
+
+/**
+ * What a microsite may do with the scheduler: the same operations as the REST API, through the
+ * engine (so that events, validation and policies apply), and never the database. Rows use
+ * epoch milliseconds; validation failures throw ValidationError with the field, as the API does.
+ */
+export interface PortalApi {
+  schedules: {
+    list(query: ScheduleQuery): Promise<Page<ScheduleRow>>;
+    count(): Promise<number>;
+    get(id: string): Promise<ScheduleRow>;
+    create(input: ScheduleInput): Promise<ScheduleRow>;
+    update(id: string, patch: SchedulePatchInput): Promise<ScheduleRow>;
+    pause(id: string): Promise<ScheduleRow>;
+    resume(id: string): Promise<ScheduleRow>;
+    remove(id: string): Promise<void>;
+    runNow(id: string): Promise<RunRow>;
+    /** The next `count` fire times of a stored schedule, and its trigger in words. */
+    upcoming(id: string, count: number): Promise<{ times: number[]; description: string }>;
+    describe(schedule: ScheduleRow): string;
+    /** Validate a trigger that is not stored yet and show its next fire times (live form feedback). */
+    preview(trigger: unknown, count: number, now?: number): { times: number[]; description: string };
+  };
+  runs: {
+    list(query: RunQuery): Promise<Page<RunRow>>;
+    get(id: string): Promise<{ run: RunRow; attempts: AttemptRow[] }>;
+    create(input: OneOffRunInput): Promise<RunRow>;
+    cancel(id: string): Promise<RunRow>;
+    /** Run a finished run's job again, as a new run. */
+    retry(id: string): Promise<RunRow>;
+    stats(query: RunStatsQuery): Promise<RunStats>;
+    timeline(query: RunTimelineQuery): Promise<RunTimelineBucket[]>;
+  };
+  handlers: {
+    list(): Promise<HandlerView[]>;
+  };
+  /** Listen to engine events (for live pages); returns the function that stops listening. */
+  /** The server's OpenAPI document (for API reference pages). */
+  openapi(): Record<string, unknown>;
+  on<E extends EngineEventName>(event: E, listener: (...args: EngineEvents[E]) => void): () => void;
+  now(): number;
+}
+
+export function createPortalApi(engine: Engine, openapi: () => Record<string, unknown>): PortalApi {
+  return {
+    schedules: {
+      list: (query) => engine.listSchedules(query),
+      count: () => engine.store.countSchedules(),
+      get: (id) => engine.getSchedule(id),
+      create: (input) => engine.createSchedule(input),
+      update: (id, patch) => engine.updateSchedule(id, patch),
+      pause: (id) => engine.pauseSchedule(id),
+      resume: (id) => engine.resumeSchedule(id),
+      remove: (id) => engine.deleteSchedule(id),
+      runNow: (id) => engine.runScheduleNow(id),
+      upcoming: async (id, count) => {
+        const { times, description } = await engine.upcoming(id, count);
+        return { times, description };
+      },
+      describe: (schedule) => engine.describeTrigger(schedule),
+      preview: (input, count, now = Date.now()) => {
+        const trigger = compileTrigger(parseTrigger(input, { now }));
+        const times: number[] = [];
+        let t = trigger.first(now);
+        while (t !== null && times.length < count) {
+          times.push(t);
+          t = trigger.next(t);
+        }
+        return { times, description: trigger.describe() };
+      },
+    },
+    runs: {
+      list: (query) => engine.listRuns(query),
+      get: (id) => engine.getRun(id),
+      create: (input) => engine.createRun(input),
+      cancel: (id) => engine.cancelRun(id),
+      retry: (id) => engine.retryRun(id),
+      stats: (query) => engine.runStats(query),
+      timeline: (query) => engine.runTimeline(query),
+    },
+    handlers: {
+      list: () => engine.listHandlers(),
+    },
+    openapi,
+    on(event, listener) {
+      // EventEmitter's generic listener type does not narrow through a generic event name.
+      const emitter = engine.events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void };
+      const l = listener as (...args: unknown[]) => void;
+      emitter.on(event, l);
+      return () => emitter.off(event, l);
+    },
+    now: () => Date.now(),
+  };
+}

@@ -1,0 +1,135 @@
+import { Type, type Static } from 'typebox';
+
+/**
+ * portal_config.yaml, as in the platform design ("Platform Configuration Schema"). This one
+ * schema validates the file, types the loaded config, and is published as JSON Schema
+ * (`schedulezero portal schema`, docs/reference/portal_config.schema.json) for editors.
+ */
+
+const Id = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]*$', description: 'Identifier: letters, digits, "_" and "-".' });
+
+export const MICROSITE_TYPES = ['htmx', 'mkdocs', 'external', 'openapi'] as const;
+
+export const MicrositeEntrySchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ minLength: 1, description: 'Shown in the navigation.' })),
+    icon: Type.Optional(Type.String({ description: 'An emoji or short text shown before the name.' })),
+    microsite_type: Type.Optional(Type.Enum([...MICROSITE_TYPES], { description: 'Default htmx.' })),
+    source: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          '"schedulezero-core" (default) for a built-in microsite, a path relative to this file ("./microsites/logs"), or an npm package name.',
+      }),
+    ),
+    path: Type.Optional(
+      Type.String({ minLength: 1, description: 'URL path the microsite is mounted at ("/logs"); an absolute URL for external ones.' }),
+    ),
+    enabled: Type.Optional(Type.Boolean({ description: 'false: neither routed nor listed. Default true.' })),
+    nav_order: Type.Optional(Type.Integer({ description: 'Position in the navigation, lowest first. Default: the order in this list.' })),
+    description: Type.Optional(Type.String()),
+    docs_source: Type.Optional(Type.String({ minLength: 1, description: 'Folder of the microsite\'s MkDocs site (mkdocs.yml), relative to this file.' })),
+    open_in: Type.Optional(Type.Enum(['new_tab', 'same_tab'], { description: 'External links only. Default new_tab.' })),
+    options: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'Settings handed to the microsite as is.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const DocSiteSchema = Type.Object(
+  {
+    id: Id,
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    icon: Type.Optional(Type.String()),
+    path: Type.Optional(Type.String({ minLength: 1 })),
+    source: Type.Optional(Type.String({ minLength: 1 })),
+    docs_source: Type.Optional(Type.String({ minLength: 1 })),
+    url: Type.Optional(Type.String({ minLength: 1, description: 'external strategy: where the site lives.' })),
+    type: Type.Optional(Type.Enum(['mkdocs', 'openapi'])),
+    microsite_type: Type.Optional(Type.Enum(['mkdocs', 'openapi'])),
+    priority: Type.Optional(Type.Integer()),
+    nav_order: Type.Optional(Type.Integer()),
+    enabled: Type.Optional(Type.Boolean()),
+    description: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+export const PortalConfigSchema = Type.Object(
+  {
+    portal: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String({ minLength: 1 })),
+          version: Type.Optional(Type.String()),
+          type: Type.Optional(Type.Enum(['core', 'custom', 'saas'])),
+          base_platform: Type.Optional(Type.String()),
+          base_version: Type.Optional(Type.String()),
+          description: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    branding: Type.Optional(
+      Type.Object(
+        {
+          logo: Type.Optional(Type.String({ minLength: 1, description: 'URL of the logo, or a file path relative to this file.' })),
+          favicon: Type.Optional(Type.String({ minLength: 1, description: 'URL of the favicon, or a file path relative to this file.' })),
+          primary_color: Type.Optional(
+            Type.String({ pattern: '^#([0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})$', description: 'Hex colour such as "#2E7D32".' }),
+          ),
+          company_name: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    microsites: Type.Optional(
+      Type.Array(Type.Union([Id, MicrositeEntrySchema]), {
+        description: 'Built-in ids (sz_dash, sz_schedules, sz_handlers, sz_docs) or microsite entries.',
+      }),
+    ),
+    documentation: Type.Optional(
+      Type.Object(
+        {
+          strategy: Type.Optional(Type.Enum(['unified', 'modular', 'separate', 'external'])),
+          sites: Type.Optional(Type.Array(DocSiteSchema)),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    multi_tenant: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          tenant_isolation: Type.Optional(Type.Enum(['database', 'schema', 'kubernetes'])),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    billing: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          provider: Type.Optional(Type.String()),
+          usage_metrics: Type.Optional(Type.Array(Type.String({ minLength: 1 }))),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    $id: 'https://schedulezero.dev/schemas/portal_config.schema.json',
+    title: 'ScheduleZero portal_config.yaml',
+  },
+);
+
+export type PortalConfigFile = Static<typeof PortalConfigSchema>;
+export type MicrositeEntry = Static<typeof MicrositeEntrySchema>;
+export type DocSiteEntry = Static<typeof DocSiteSchema>;
+export type MicrositeType = (typeof MICROSITE_TYPES)[number];
+
+/** The JSON Schema document as published for editors (yaml-language-server, VS Code). */
+export function portalConfigJsonSchema(): Record<string, unknown> {
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...JSON.parse(JSON.stringify(PortalConfigSchema)) };
+}
