@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../domain/errors.js';
+import { AppError, ValidationError } from '../domain/errors.js';
 
 interface ErrorPayload {
   code: string;
@@ -55,6 +55,14 @@ function fromValidation(error: FastifyError): ErrorPayload {
   const err = mostUseful(errors);
   const field = fieldOf(err, context);
   return { code: 'invalid_input', message: describe(err, field), ...(field ? { field } : {}) };
+}
+
+/** The same error a route would answer, for input validated outside a route (the portal's calls). */
+export function validationErrorFrom(errors: ErrorObject[], context = 'body'): ValidationError {
+  if (errors.length === 0) return new ValidationError('input is invalid');
+  const err = mostUseful(errors);
+  const field = fieldOf(err, context);
+  return new ValidationError(describe(err, field), field);
 }
 
 const FASTIFY_CODES: Record<string, string> = {

@@ -3,6 +3,7 @@ import addFormatsModule from 'ajv-formats';
 import type { FastifyInstance, FastifySchema } from 'fastify';
 import secureJson from 'secure-json-parse';
 import { ValidationError } from '../domain/errors.js';
+import { validationErrorFrom } from './errors.js';
 
 // ajv-formats is CommonJS; its default export arrives wrapped under NodeNext.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -15,6 +16,20 @@ const common: Options = {
   discriminator: true,
   strict: false,
 };
+
+const standalone = addFormats(new Ajv({ ...common, coerceTypes: false }));
+
+/**
+ * A body validator outside Fastify, with the routes' settings (defaults applied, unknown fields
+ * refused): the portal checks what microsites hand the engine exactly as the API checks bodies.
+ */
+export function compileBodyValidator<T>(schema: object): (value: unknown) => T {
+  const validate = standalone.compile(schema);
+  return (value) => {
+    if (!validate(value)) throw validationErrorFrom(validate.errors ?? []);
+    return value as T;
+  };
+}
 
 /**
  * Two validators: JSON bodies are taken as typed (a string is not a number), while query strings

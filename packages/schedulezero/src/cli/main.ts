@@ -3,6 +3,7 @@ import { ConfigError } from '../server/config-error.js';
 import { VERSION } from '../version.js';
 import { ApiClient, CliError } from './client.js';
 import { registerHandlerCommands } from './commands/handlers.js';
+import { registerPortalCommands } from './commands/portal.js';
 import { registerRunCommands } from './commands/runs.js';
 import { registerScheduleCommands } from './commands/schedules.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerRunCommands(program, ctx);
   registerHandlerCommands(program, ctx);
   registerTokenCommands(program, () => Boolean(globals().json));
+  registerPortalCommands(program, () => Boolean(globals().json));
   return program;
 }
 

@@ -3,6 +3,9 @@ import type { Engine } from '../engine/engine.js';
 import type { EngineEvents } from '../engine/events.js';
 import type { HandlerView, OneOffRunInput, ScheduleInput, SchedulePatchInput } from '../engine/types.js';
 import type { Page, RunQuery, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery, ScheduleQuery } from '../store/store.js';
+import { compileBodyValidator } from '../api/validation.js';
+import { RunCreate } from '../schemas/run.js';
+import { ScheduleCreate, SchedulePatch } from '../schemas/schedule.js';
 import { compileTrigger, parseTrigger } from '../triggers/index.js';
 
 export type EngineEventName = keyof EngineEvents;
@@ -50,13 +53,18 @@ export interface PortalApi {
 }
 
 export function createPortalApi(engine: Engine, openapi: () => Record<string, unknown>): PortalApi {
+  // Microsites are not trusted to validate: their input goes through the API's own schemas.
+  const scheduleCreate = compileBodyValidator<ScheduleInput>(ScheduleCreate);
+  const schedulePatch = compileBodyValidator<SchedulePatchInput>(SchedulePatch);
+  const runCreate = compileBodyValidator<OneOffRunInput>(RunCreate);
+  const copy = <T>(value: T): T => structuredClone(value);
   return {
     schedules: {
       list: (query) => engine.listSchedules(query),
       count: () => engine.store.countSchedules(),
       get: (id) => engine.getSchedule(id),
-      create: (input) => engine.createSchedule(input),
-      update: (id, patch) => engine.updateSchedule(id, patch),
+      create: async (input) => engine.createSchedule(scheduleCreate(copy(input))),
+      update: async (id, patch) => engine.updateSchedule(id, schedulePatch(copy(patch))),
       pause: (id) => engine.pauseSchedule(id),
       resume: (id) => engine.resumeSchedule(id),
       remove: (id) => engine.deleteSchedule(id),
@@ -80,7 +88,7 @@ export function createPortalApi(engine: Engine, openapi: () => Record<string, un
     runs: {
       list: (query) => engine.listRuns(query),
       get: (id) => engine.getRun(id),
-      create: (input) => engine.createRun(input),
+      create: async (input) => engine.createRun(runCreate(copy(input))),
       cancel: (id) => engine.cancelRun(id),
       retry: (id) => engine.retryRun(id),
       stats: (query) => engine.runStats(query),

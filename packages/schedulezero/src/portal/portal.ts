@@ -45,7 +45,7 @@ export class Portal {
   private readonly api: PortalApi;
   private readonly sessions: Sessions;
   private readonly mountedList: MountedMicrosite[] = [];
-  private readonly navItems: NavItem[];
+  private navItems: NavItem[];
   private authOn = false;
   private readonly shell: Shell;
 
@@ -53,7 +53,19 @@ export class Portal {
     this.api = createPortalApi(options.engine, options.openapi);
     this.sessions = new Sessions(options.auth);
     const { branding } = options.config;
-    this.navItems = options.config.microsites
+    this.navItems = this.buildNav(options.config.microsites);
+    this.shell = {
+      config: options.config,
+      nav: () => this.navItems,
+      asset: (file) => this.assets.url(file),
+      logoUrl: this.brandingUrl('logo', branding.logo),
+      faviconUrl: this.brandingUrl('favicon', branding.favicon),
+      authEnabled: () => this.authOn,
+    };
+  }
+
+  private buildNav(microsites: readonly ResolvedMicrosite[]): NavItem[] {
+    return microsites
       .filter((m) => m.enabled)
       .map((m) => ({
         id: m.id,
@@ -64,14 +76,6 @@ export class Portal {
         newTab: m.type === 'external' && m.open_in === 'new_tab',
         description: m.description,
       }));
-    this.shell = {
-      config: options.config,
-      nav: () => this.navItems,
-      asset: (file) => this.assets.url(file),
-      logoUrl: this.brandingUrl('logo', branding.logo),
-      faviconUrl: this.brandingUrl('favicon', branding.favicon),
-      authEnabled: () => this.authOn,
-    };
   }
 
   /** Local branding files are served from memory at /_sz/static/; URLs are used as given. */
@@ -101,12 +105,26 @@ export class Portal {
       });
     });
 
+    const effective: ResolvedMicrosite[] = [];
     for (const entry of config.microsites) {
-      if (!entry.enabled || entry.type === 'external') continue;
+      if (!entry.enabled || entry.type === 'external') {
+        effective.push(entry);
+        continue;
+      }
       const loaded = await loadMicrosite(entry, coreMicrosites, config.baseDir);
-      await this.mount(app, entry, loaded);
+      // What the config leaves out, the microsite's own definition names.
+      const { definition } = loaded;
+      const named: ResolvedMicrosite = {
+        ...entry,
+        name: entry.configured.name ? entry.name : (definition.name ?? entry.name),
+        icon: entry.configured.icon ? entry.icon : (definition.icon ?? entry.icon),
+        description: entry.configured.description ? entry.description : (definition.description ?? entry.description),
+      };
+      effective.push(named);
+      await this.mount(app, named, loaded);
       logger.debug({ microsite: entry.id, path: entry.path }, 'microsite mounted');
     }
+    this.navItems = this.buildNav(effective);
   }
 
   private context(entry: ResolvedMicrosite): MicrositeContext {

@@ -26,6 +26,8 @@ export interface ResolvedMicrosite {
   options: Record<string, unknown>;
   /** "file:line:col" of the entry, for errors found later (a plugin that fails to load). */
   where: string;
+  /** Which of name, icon and description the config gave (the microsite's own defaults fill the rest). */
+  configured: { name: boolean; icon: boolean; description: boolean };
 }
 
 export interface ResolvedPortalConfig {
@@ -231,6 +233,7 @@ function resolveConfig(file: PortalConfigFile, source: YamlSource | null, baseDi
       open_in: entry.open_in ?? 'new_tab',
       options: entry.options ?? {},
       where: where(at),
+      configured: { name: entry.name !== undefined, icon: entry.icon !== undefined, description: entry.description !== undefined },
     });
   });
 
