@@ -172,3 +172,13 @@ billing:
     expect(published).toEqual(schema);
   });
 });
+
+describe('portal_config.example.yaml', () => {
+  it('is valid and mounts the example microsite', () => {
+    const file = new URL('../../../../portal_config.example.yaml', import.meta.url).pathname;
+    const { config, warnings } = readPortalConfig(file);
+    expect(warnings).toEqual([]);
+    expect(config.microsites.find((m) => m.id === 'log_dashboard')!.source).toMatchObject({ kind: 'path' });
+    expect(config.microsites.find((m) => m.id === 'api_docs')!.type).toBe('openapi');
+  });
+});
