@@ -321,6 +321,11 @@ export class Engine {
     return { schedule, times, description: trigger.describe() };
   }
 
+  /** The unpaused schedules that fire next, soonest first. */
+  nextDue(limit: number): Promise<ScheduleRow[]> {
+    return this.store.listNextDue(Math.max(1, Math.min(limit, 500)));
+  }
+
   describeTrigger(schedule: ScheduleRow): string {
     return compileTrigger(schedule.trigger).describe();
   }

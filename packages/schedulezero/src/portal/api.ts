@@ -19,6 +19,8 @@ export interface PortalApi {
   schedules: {
     list(query: ScheduleQuery): Promise<Page<ScheduleRow>>;
     count(): Promise<number>;
+    /** The unpaused schedules that fire next, soonest first (at most 500). */
+    nextDue(limit: number): Promise<ScheduleRow[]>;
     get(id: string): Promise<ScheduleRow>;
     create(input: ScheduleInput): Promise<ScheduleRow>;
     update(id: string, patch: SchedulePatchInput): Promise<ScheduleRow>;
@@ -62,6 +64,7 @@ export function createPortalApi(engine: Engine, openapi: () => Record<string, un
     schedules: {
       list: (query) => engine.listSchedules(query),
       count: () => engine.store.countSchedules(),
+      nextDue: (limit) => engine.nextDue(limit),
       get: (id) => engine.getSchedule(id),
       create: async (input) => engine.createSchedule(scheduleCreate(copy(input))),
       update: async (id, patch) => engine.updateSchedule(id, schedulePatch(copy(patch))),

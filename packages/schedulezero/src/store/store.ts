@@ -234,6 +234,8 @@ export interface Store {
   deleteSchedule(id: string, now: number): Promise<{ deleted: boolean; runs: RunRow[] }>;
   /** Earliest next_run_at of an unpaused schedule (an indexed read, never a scan). */
   nextDueAt(): Promise<number | null>;
+  /** Up to `limit` unpaused schedules with a next_run_at, soonest first (ties by id). */
+  listNextDue(limit: number): Promise<ScheduleRow[]>;
   /**
    * In one transaction: take up to `limit` unpaused schedules with next_run_at <= now (oldest
    * first), ask the planner what to do with each, insert the planned runs (skipping existing

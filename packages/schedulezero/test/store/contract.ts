@@ -272,6 +272,20 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect(await store.nextDueAt()).toBe(T + 5 * S);
       });
 
+      it('listNextDue gives the unpaused schedules that fire next, soonest first', async () => {
+        expect(await store.listNextDue(5)).toEqual([]);
+        await store.createSchedules([
+          newSchedule('a', { next_run_at: T + 5 * S }),
+          newSchedule('b', { next_run_at: T + 1 * S, paused: true }),
+          newSchedule('c', { next_run_at: null }),
+          newSchedule('d', { next_run_at: T + 3 * S }),
+          newSchedule('e', { next_run_at: T + 3 * S }),
+          newSchedule('f', { next_run_at: T + 9 * S }),
+        ]);
+        expect((await store.listNextDue(3)).map((s) => s.id)).toEqual(['d', 'e', 'a']);
+        expect((await store.listNextDue(10)).map((s) => s.id)).toEqual(['d', 'e', 'a', 'f']);
+      });
+
       it('lists in created_at, id order with cursor pagination and every filter', async () => {
         const all: NewSchedule[] = [];
         for (let i = 0; i < 41; i++) {
@@ -1685,6 +1699,36 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
           missed: 1,
         });
         expect(await store.countRunsByStatus([])).toEqual({});
+      });
+
+      it('filters statistics by method', async () => {
+        await runTo('m1', 'a', 'succeeded', { duration: 100 });
+        await runTo('m2', 'a', 'failed', { duration: 200 });
+        const stats = await store.runStats({ handler: 'a', method: 'm2' });
+        expect(stats).toMatchObject({ total: 1, counts: { failed: 1 }, success_rate: 0, duration_ms_p50: 200, duration_ms_p95: 200 });
+        expect((await store.runStats({ method: 'nothing' })).total).toBe(0);
+      });
+
+      it('buckets runs over time for charts, with lateness and the empty buckets', async () => {
+        await runTo('t1', 'a', 'succeeded', { scheduled_at: T });
+        await runTo('t2', 'a', 'failed', { scheduled_at: T + 10 });
+        await runTo('t3', 'b', 'timed_out', { scheduled_at: T + 2 * M });
+        await runTo('t4', 'a', 'queued', { scheduled_at: T + 2 * M + 5 });
+        await runTo('t5', 'a', 'succeeded', { scheduled_at: T - 1 });
+        await runTo('t6', 'a', 'succeeded', { scheduled_at: T + 3 * M });
+        const empty = { total: 0, succeeded: 0, failed: 0, lateness_ms_avg: null, lateness_ms_max: null };
+        // runTo starts every run S after it became available.
+        expect(await store.runTimeline({ since: T, until: T + 3 * M, bucket_ms: M })).toEqual([
+          { start: T, total: 2, succeeded: 1, failed: 1, lateness_ms_avg: S, lateness_ms_max: S },
+          { start: T + M, ...empty },
+          { start: T + 2 * M, total: 2, succeeded: 0, failed: 1, lateness_ms_avg: S, lateness_ms_max: S },
+        ]);
+        expect(await store.runTimeline({ since: T, until: T + 3 * M, bucket_ms: M, handler: 'b' })).toEqual([
+          { start: T, ...empty },
+          { start: T + M, ...empty },
+          { start: T + 2 * M, total: 1, succeeded: 0, failed: 1, lateness_ms_avg: S, lateness_ms_max: S },
+        ]);
+        expect(await store.runTimeline({ since: T, until: T, bucket_ms: M })).toEqual([]);
       });
 
       it('success rate is null with nothing finished', async () => {

@@ -91,7 +91,7 @@ export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
 /** Charts: one row per non-empty bucket from the runs_list index range, then the gaps filled. */
 export function runTimeline(db: SqliteDatabase, query: RunTimelineQuery): RunTimelineBucket[] {
   const rows = db.sql<{ bucket: number; total: number; succeeded: number; failed: number; late_avg: number | null; late_max: number | null }>`
-    SELECT (scheduled_at - @since) / @bucket_ms AS bucket,
+    SELECT CAST((scheduled_at - @since) / @bucket_ms AS INTEGER) AS bucket,
            count(*) AS total,
            sum(status = 'succeeded') AS succeeded,
            sum(status IN ('failed', 'timed_out', 'lost')) AS failed,

@@ -122,6 +122,16 @@ export function nextDueAt(db: SqliteDatabase): number | null {
   return at ?? null;
 }
 
+/** The unpaused schedules that fire next, soonest first (the dashboard's "next due"); the due index, no scan. */
+export function listNextDue(db: SqliteDatabase, limit: number): ScheduleRow[] {
+  return db.sql<ScheduleRecord>`
+    SELECT * FROM schedules
+    WHERE paused = 0 AND next_run_at IS NOT NULL
+    ORDER BY next_run_at, id
+    LIMIT CAST(? AS INTEGER)
+  `.all(limit).map(toSchedule);
+}
+
 /** Transaction body. */
 export function fireDueSchedules(db: SqliteDatabase, now: number, limit: number, planner: FirePlanner): FireResult {
   const due = db.sql<ScheduleRecord>`

@@ -83,6 +83,7 @@ import {
   fireDueSchedules,
   getSchedule,
   insertSchedules,
+  listNextDue,
   listSchedules,
   nextDueAt,
   updateSchedule,
@@ -171,6 +172,10 @@ export class SqliteStore implements Store {
 
   async nextDueAt(): Promise<number | null> {
     return nextDueAt(this.database);
+  }
+
+  async listNextDue(limit: number): Promise<ScheduleRow[]> {
+    return listNextDue(this.database, limit);
   }
 
   async fireDueSchedules(now: number, limit: number, planner: FirePlanner): Promise<FireResult> {
