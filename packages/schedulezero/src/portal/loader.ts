@@ -62,6 +62,9 @@ export async function loadMicrosite(entry: ResolvedMicrosite, core: CoreMicrosit
     return load!();
   }
 
+  // An OpenAPI reference whose source is the document itself: the built-in renderer shows it.
+  if (entry.type === 'openapi' && entry.source.kind === 'path' && /\.(json|ya?ml)$/i.test(entry.source.path)) return core['@openapi']!();
+
   let file: string | null;
   if (entry.source.kind === 'path') {
     const path = entry.source.path;

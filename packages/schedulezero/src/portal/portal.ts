@@ -160,6 +160,10 @@ export class Portal {
 
     await app.register(
       async (scope) => {
+        // Portal pages are not part of the REST API's OpenAPI document.
+        scope.addHook('onRoute', (route) => {
+          route.schema = { ...route.schema, hide: true };
+        });
         // Every state-changing request to a microsite needs the CSRF token (header or _csrf field).
         scope.addHook('preValidation', (request, reply, done) => {
           if (UNSAFE.has(request.method)) scope.csrfProtection(request, reply, done);

@@ -299,6 +299,26 @@ describe('microsite loading problems', () => {
     }
   });
 
+  it('renders an OpenAPI file given as the source of an openapi microsite', async () => {
+    const f = portalFolder({
+      'portal_config.yaml': 'microsites:\n  - id: partner_api\n    microsite_type: openapi\n    source: ./partner.yaml\n    path: /partner-api\n',
+      'partner.yaml': 'openapi: 3.0.3\ninfo: {title: Partner API, version: "7.1"}\npaths:\n  /orders:\n    get: {summary: List the partner orders, responses: {"200": {description: ok}}}\n',
+    });
+    folders.push(f);
+    const server = await startTestServer({ portal_config: f.config });
+    try {
+      const page = await portalClient(server.url).get('/partner-api/');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('Partner API');
+      expect(page.text).toContain('List the partner orders');
+      // Portal pages stay out of the server's own OpenAPI document.
+      const doc = (await (await fetch(`${server.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
+      expect(Object.keys(doc.paths).filter((p) => !p.startsWith('/api/'))).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('stops start-up on an invalid config with its location', async () => {
     const f = portalFolder({ 'portal_config.yaml': 'branding:\n  primary_color: blue\n' });
     folders.push(f);
