@@ -13,6 +13,8 @@ export interface Shell {
   faviconUrl: string | null;
   /** True when a login is needed (a logout button is shown). */
   authEnabled: () => boolean;
+  /** The CSRF token of this response (one per response: see Portal.csrfToken). */
+  csrf: (reply: FastifyReply) => string;
 }
 
 /**
@@ -35,7 +37,7 @@ export function sendPage(shell: Shell, active: string | null, request: FastifyRe
   reply.header('cache-control', 'no-store');
   reply.type('text/html; charset=utf-8');
   reply.status(page.status ?? 200);
-  const csrf = reply.generateCsrf();
+  const csrf = shell.csrf(reply);
   if (isFragmentRequest(request)) {
     if (request.headers['hx-boosted'] === 'true' && request.method === 'GET') reply.header('hx-push-url', request.url);
     return reply.send(fragment(shell, active, page).value);

@@ -48,6 +48,7 @@ export class Portal {
   private navItems: NavItem[];
   private authOn = false;
   private readonly shell: Shell;
+  private readonly csrfTokens = new WeakMap<FastifyReply, string>();
 
   constructor(private readonly options: PortalOptions) {
     this.api = createPortalApi(options.engine, options.openapi);
@@ -61,7 +62,22 @@ export class Portal {
       logoUrl: this.brandingUrl('logo', branding.logo),
       faviconUrl: this.brandingUrl('favicon', branding.favicon),
       authEnabled: () => this.authOn,
+      csrf: (reply) => this.csrfToken(reply),
     };
+  }
+
+  /**
+   * One CSRF token per response. Until the browser holds the secret cookie, every
+   * generateCsrf() call makes a new secret (and cookie); a page with a form field and the
+   * layout's meta tag would otherwise carry tokens of two secrets, one of them dead.
+   */
+  csrfToken(reply: FastifyReply): string {
+    let token = this.csrfTokens.get(reply);
+    if (token === undefined) {
+      token = reply.generateCsrf();
+      this.csrfTokens.set(reply, token);
+    }
+    return token;
   }
 
   private buildNav(microsites: readonly ResolvedMicrosite[]): NavItem[] {
@@ -143,7 +159,7 @@ export class Portal {
       page: (request, reply, page) => this.page(entry.id, request, reply, page),
       fragment: (reply, body, status = 200) =>
         reply.status(status).header('vary', 'HX-Request').header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body.value),
-      csrfField: (reply) => html`<input type="hidden" name="_csrf" value="${reply.generateCsrf()}">`,
+      csrfField: (reply) => html`<input type="hidden" name="_csrf" value="${this.csrfToken(reply)}">`,
       nav: () => this.navItems,
       mounted: () => this.mountedList,
     };
@@ -222,7 +238,7 @@ export class Portal {
 
   private registerSignIn(app: FastifyInstance): void {
     const shellPage = (request: FastifyRequest, reply: FastifyReply, error: string | null, next: string, status = 200) =>
-      this.page(null, request, reply, { title: 'Sign in', body: loginPage({ csrf: reply.generateCsrf(), error, next, portal: this.options.config }), status });
+      this.page(null, request, reply, { title: 'Sign in', body: loginPage({ csrf: this.csrfToken(reply), error, next, portal: this.options.config }), status });
 
     app.get<{ Querystring: { next?: string } }>('/login', { schema: { hide: true } }, async (request, reply) => {
       if (!this.authOn || (await this.sessions.isSignedIn(request))) return reply.redirect(safeNext(request.query.next), 303);

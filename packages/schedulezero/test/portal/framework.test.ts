@@ -32,6 +32,7 @@ export default {
       head: ctx.html\`<link rel="stylesheet" href="\${ctx.asset('logs.css')}">\`,
       body: ctx.html\`<h1>Log lines</h1><p id="q">\${request.query.q ?? ''}</p><p id="decorated">\${String(app.hasDecorator('logDashboardOnly'))}</p>\`,
     }));
+    app.get('/form', async (request, reply) => ctx.page(request, reply, { title: 'Form', body: ctx.html\`<form method="post" action="\${ctx.url('/echo')}">\${ctx.csrfField(reply)}<input name="text"></form>\` }));
     app.post('/echo', async (request, reply) => ctx.fragment(reply, ctx.html\`<p id="echo">\${request.body.text}</p>\`));
     app.get('/boom', async () => { throw new Error('secret internal detail'); });
     app.get('/missing-schedule', async () => ctx.api.schedules.get('does-not-exist'));
@@ -190,6 +191,16 @@ microsites:
       body: 'text=x',
     });
     expect(foreign.status).toBe(403);
+  });
+
+  it('accepts a form posted from the very first page a browser loads (one CSRF secret per response)', async () => {
+    // A fresh client: no cookie yet. The page's form field and the layout's meta tag must agree.
+    const c = portalClient(server.url);
+    const page = await c.get('/logs/form');
+    expect(page.headers.getSetCookie().filter((h) => h.startsWith('_csrf='))).toHaveLength(1);
+    const field = /<input type="hidden" name="_csrf" value="([^"]+)">/.exec(page.text)![1]!;
+    const res = await c.post('/logs/echo', { text: 'first', _csrf: field }, { csrf: 'none' });
+    expect(res.status).toBe(200);
   });
 
   it('shows errors as pages without stack traces; API errors stay JSON', async () => {

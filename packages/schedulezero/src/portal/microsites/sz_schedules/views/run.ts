@@ -1,0 +1,95 @@
+import type { AttemptRow, RunRow, ScheduleRow } from '../../../../domain/types.js';
+import { html, type SafeHtml } from '../../../html.js';
+import { duration, seconds } from '../format.js';
+import { absolute, actionForm, ago, breadcrumb, canCancel, canRetry, originLabel, prettyJson, scheduleTitle, statusBadge, zoneOf, type View } from './common.js';
+
+export interface RunModel {
+  run: RunRow;
+  attempts: AttemptRow[];
+  /** The run's schedule, or null for a one-off run or a deleted schedule. */
+  schedule: ScheduleRow | null;
+}
+
+export const RUN_ID = 'szs-run';
+
+export function runPage(view: View, m: RunModel, flash: SafeHtml): SafeHtml {
+  const { run, schedule } = m;
+  const zone = schedule ? zoneOf(schedule) : 'UTC';
+  const self = view.links.run(run.id);
+  const crumbs = [{ label: 'Schedules', href: view.links.home() }];
+  if (schedule) crumbs.push({ label: scheduleTitle(schedule), href: view.links.schedule(schedule.id) });
+  const live = canCancel(run);
+  return html`${breadcrumb([...crumbs, { label: 'Run' }])}
+<div id="${RUN_ID}">
+${live ? html`<span hidden hx-get="${self}" hx-trigger="every 2s" hx-select="#${RUN_ID}" hx-target="#${RUN_ID}" hx-swap="outerHTML"></span>` : ''}
+<div class="sz-page-head">
+  <div>
+    <h1>Run ${statusBadge(run.status)}</h1>
+    <p><span class="sz-mono">${run.id}</span> · <code>${run.handler}.${run.method}</code> · ${originLabel(run.origin)}</p>
+  </div>
+  <div class="sz-actions">
+    ${canRetry(run) ? actionForm(view, view.links.runAction(run.id, 'retry'), 'Retry', { variant: 'primary', title: 'Run this job again as a new run' }) : ''}
+    ${live ? actionForm(view, view.links.runAction(run.id, 'cancel'), 'Cancel run', { variant: 'danger', back: self }) : ''}
+    ${schedule ? html`<a class="sz-btn" href="${view.links.schedule(schedule.id)}">View schedule</a>` : ''}
+  </div>
+</div>
+${flash}
+<div class="sz-cols-2">
+  <section class="sz-card" aria-labelledby="szs-run-details">
+    <h2 id="szs-run-details">Details</h2>
+    <dl class="sz-kv">
+      <dt>Status</dt><dd>${statusBadge(run.status)}${run.cancel_requested && live ? html` <span class="sz-muted">cancel requested</span>` : ''}</dd>
+      <dt>Schedule</dt><dd>${
+        schedule
+          ? html`<a href="${view.links.schedule(schedule.id)}">${scheduleTitle(schedule)}</a>`
+          : run.schedule_id
+            ? html`<span class="sz-mono">${run.schedule_id}</span> <span class="sz-muted">(deleted)</span>`
+            : html`<span class="sz-muted">none (one-off run)</span>`
+      }</dd>
+      <dt>Scheduled for</dt><dd>${absolute(run.scheduled_at, zone)}</dd>
+      <dt>Started</dt><dd>${run.started_at === null ? html`<span class="sz-muted">not yet</span>` : html`${absolute(run.started_at, zone)} · ${ago(run.started_at, view.now, zone)}`}</dd>
+      <dt>Finished</dt><dd>${run.finished_at === null ? html`<span class="sz-muted">not yet</span>` : absolute(run.finished_at, zone)}</dd>
+      <dt>Duration</dt><dd>${run.started_at !== null && run.finished_at !== null ? duration(run.finished_at - run.started_at) : html`<span class="sz-muted">—</span>`}</dd>
+      <dt>Attempts</dt><dd>${run.attempt} of at most ${run.retry.max_attempts}</dd>
+      <dt>Worker</dt><dd>${run.worker_id ? html`<span class="sz-mono">${run.worker_id}</span>` : html`<span class="sz-muted">—</span>`}</dd>
+      <dt>Timeout</dt><dd>${run.timeout_seconds === null ? html`<span class="sz-muted">none</span>` : seconds(run.timeout_seconds)}</dd>
+      ${run.progress !== null || run.message ? html`<dt>Progress</dt><dd>${run.progress !== null ? `${Math.round(run.progress * 100) / 100}` : ''}${run.message ? html` <span class="sz-muted">${run.message}</span>` : ''}</dd>` : ''}
+    </dl>
+  </section>
+  <section class="sz-card" aria-labelledby="szs-run-output">
+    <h2 id="szs-run-output">${run.error ? 'Error' : 'Result'}</h2>
+    ${run.error
+      ? html`<pre class="sz-pre szs-error-pre">${run.error.type ? `${run.error.type}: ` : ''}${run.error.message}</pre>${
+          run.error.retryable === false ? html`<p class="sz-hint">The handler marked this error as not retryable.</p>` : ''
+        }`
+      : run.result !== null
+        ? html`<pre class="sz-pre">${prettyJson(run.result)}</pre>`
+        : html`<p class="sz-muted">${live ? 'The run has not finished yet.' : 'The method returned nothing.'}</p>`}
+    <h3 class="szs-subhead">Parameters</h3>
+    ${Object.keys(run.params).length === 0 ? html`<p class="sz-muted">none</p>` : html`<pre class="sz-pre">${prettyJson(run.params)}</pre>`}
+  </section>
+</div>
+${attemptsCard(view, m.attempts, zone)}
+</div>`;
+}
+
+function attemptsCard(view: View, attempts: AttemptRow[], zone: string): SafeHtml {
+  return html`<section class="sz-card sz-card-flush" aria-labelledby="szs-attempts-title">
+  <h2 id="szs-attempts-title">Attempts</h2>
+  ${attempts.length === 0
+    ? html`<div class="sz-empty">No attempt has started yet.</div>`
+    : html`<div class="sz-table-wrap"><table class="sz-table">
+  <thead><tr><th scope="col" class="sz-num">#</th><th scope="col">Status</th><th scope="col">Worker</th><th scope="col">Started</th><th scope="col" class="sz-num">Duration</th><th scope="col">Outcome</th></tr></thead>
+  <tbody>${attempts.map(
+    (a) => html`<tr>
+    <td class="sz-num">${a.attempt}</td>
+    <td>${statusBadge(a.status)}</td>
+    <td>${a.worker_id ? html`<span class="sz-mono szs-trunc" title="${a.worker_id}">${a.worker_id}</span>` : html`<span class="sz-muted">—</span>`}</td>
+    <td>${absolute(a.started_at, zone)} <span class="sz-muted">· ${ago(a.started_at, view.now, zone)}</span></td>
+    <td class="sz-num">${a.finished_at === null ? html`<span class="sz-muted">—</span>` : duration(a.finished_at - a.started_at)}</td>
+    <td>${a.error ? html`<span class="szs-output-error">${a.error.message}</span>` : a.result !== null ? html`<code class="szs-trunc" title="${prettyJson(a.result, 2000)}">${prettyJson(a.result, 200)}</code>` : html`<span class="sz-muted">—</span>`}</td>
+  </tr>`,
+  )}</tbody>
+</table></div>`}
+</section>`;
+}
