@@ -241,13 +241,16 @@ export class LocalWorker {
     const settle = async (end: AttemptEnd) => {
       clearTimeout(execution.timer);
       this.running.delete(run.id);
-      this.scheduleRefill();
       try {
         const result = await this.deps.complete(run.id, this.id, end);
         // A refusal means the run was cancelled or reaped meanwhile; that outcome stands.
         if (result.ok) this.deps.onSettled(result.run);
       } catch (err) {
         this.deps.logger.error({ err, run_id: run.id }, 'could not record the end of an in-process run');
+      } finally {
+        // Only now: the store counts this worker's running runs against its concurrency, and
+        // the run is running there until its completion is written (completions are batched).
+        this.scheduleRefill();
       }
     };
     const timedOut = (): AttemptEnd => ({ status: 'timed_out', error: { message: timeoutMessage, type: 'timeout' } });

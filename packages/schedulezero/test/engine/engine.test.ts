@@ -320,6 +320,34 @@ describe('engine: workers', () => {
     expect([...first, ...next].every((r) => r.method === 'a')).toBe(true);
   });
 
+  it('works through more in-process runs than its concurrency, never more at once', async () => {
+    const engine = await makeEngine();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    await engine.registerLocalHandler(
+      'burst',
+      {
+        work: async () => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          await sleep(2);
+          inFlight--;
+        },
+        // Finishes at once: its slot frees before its completion is written.
+        quick: () => {
+          throw new Error('no');
+        },
+      },
+      { concurrency: 4 },
+    );
+    await engine.start();
+    await engine.createRuns(Array.from({ length: 60 }, () => ({ handler: 'burst', method: 'work' })));
+    for (let i = 0; i < 60; i++) await engine.createRun({ handler: 'burst', method: 'quick' });
+    const done = async () => (await engine.listRuns({ handler: 'burst', status: ['succeeded', 'failed'], limit: 200 })).items.length;
+    await waitFor(async () => (await done()) === 120, 10_000);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+  });
+
   it('answers a waiting long poll as soon as a run is created', async () => {
     const engine = await makeEngine();
     await engine.start();
