@@ -1,8 +1,17 @@
 import { defineMicrosite } from '../../plugin.js';
+import { docsRoutes } from './routes.js';
 
+/**
+ * sz_docs: the portal's documentation. Lists the doc sites (documentation.sites of
+ * portal_config.yaml, microsites' MkDocs sites, ScheduleZero's own docs by default) and serves
+ * each MkDocs site under /<site-id>/, rendering pages from Markdown on first request.
+ */
 export default defineMicrosite({
   id: 'sz_docs',
+  name: 'Docs',
+  icon: '📖',
+  assets: './assets',
   routes(app, ctx) {
-    app.get('/', async (request, reply) => ctx.page(request, reply, { title: ctx.microsite.name, body: ctx.html`<h1>${ctx.microsite.name}</h1>` }));
+    docsRoutes(app, ctx);
   },
 });
