@@ -57,7 +57,7 @@ export async function loadMicrosite(entry: ResolvedMicrosite, core: CoreMicrosit
     throw new ConfigError(`${entry.where}: microsite "${entry.id}": ${message}`);
   };
   if (entry.source.kind === 'core') {
-    const load = core[entry.id] ?? (entry.type === 'openapi' ? core['@openapi'] : undefined);
+    const load = core[entry.id] ?? (entry.type === 'openapi' ? core['@openapi'] : entry.type === 'mkdocs' ? core['@mkdocs'] : undefined);
     if (!load) fail('no built-in microsite has this id');
     return load!();
   }

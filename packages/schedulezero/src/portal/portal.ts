@@ -170,7 +170,7 @@ export class Portal {
     const ctx = this.context(entry);
     const docsDir = entry.docs_source ?? (definition.docs ? resolve(dir, definition.docs) : null);
     this.mountedList.push({ microsite: entry, docsDir, cards: definition.cards ?? [], ctx });
-    if (definition.id !== entry.id) {
+    if (definition.id !== entry.id && !definition.id.startsWith('@')) {
       this.options.logger.warn({ microsite: entry.id }, `${entry.where}: microsite "${entry.id}" loads a definition with id "${definition.id}"`);
     }
 

@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -160,8 +161,15 @@ microsites:
         const file = await screenshot(page, `${name}-${viewport}`);
         expect(file).toMatch(/\.png$/);
         // Nothing wider than the screen on a phone.
-        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-        expect(overflow, `${path} overflows a ${viewport} screen by ${overflow}px`).toBeLessThanOrEqual(1);
+        const { overflow, culprits } = await page.evaluate(() => ({
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          // The outermost elements sticking out, to say what to fix.
+          culprits: [...document.querySelectorAll('body *')]
+            .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !(e.parentElement && e.parentElement.getBoundingClientRect().right > window.innerWidth + 1))
+            .slice(0, 5)
+            .map((e) => `${e.tagName.toLowerCase()}.${[...e.classList].join('.')}`),
+        }));
+        expect(overflow, `${path} overflows a ${viewport} screen by ${overflow}px: ${culprits.join(', ')}`).toBeLessThanOrEqual(1);
         expect(problems, `${path} at ${viewport}`).toEqual([]);
         await page.close();
       }

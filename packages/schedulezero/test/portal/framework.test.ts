@@ -330,6 +330,26 @@ describe('microsite loading problems', () => {
     }
   });
 
+  it('leads a microsite of microsite_type mkdocs to its site in the docs microsite', async () => {
+    const f = portalFolder({
+      'portal_config.yaml': 'microsites:\n  - sz_docs\n  - id: handbook\n    name: Handbook\n    microsite_type: mkdocs\n    docs_source: ./handbook\n',
+      'handbook/mkdocs.yml': 'site_name: Handbook\ndocs_dir: .\n',
+      'handbook/index.md': '# Handbook\n\nOn-call rules.\n',
+    });
+    folders.push(f);
+    const server = await startTestServer({ portal_config: f.config });
+    try {
+      const c = portalClient(server.url);
+      const nav = await c.get('/docs/_sites/');
+      expect(nav.text).toMatch(/<a href="\/handbook"[^>]*>.*Handbook/);
+      const page = await c.get('/handbook');
+      expect(page.status).toBe(200);
+      expect(page.text).toContain('On-call rules.');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('stops start-up on an invalid config with its location', async () => {
     const f = portalFolder({ 'portal_config.yaml': 'branding:\n  primary_color: blue\n' });
     folders.push(f);

@@ -8,8 +8,8 @@ function core(folder: string, load: () => Promise<{ default: MicrositeDefinition
 }
 
 /**
- * The core microsites by config id. `@openapi` serves entries of microsite_type openapi whose
- * source is the core (the server's own API reference).
+ * The core microsites by config id. `@openapi` serves entries of microsite_type openapi (the
+ * server's own API reference, or an OpenAPI file), `@mkdocs` entries of microsite_type mkdocs.
  */
 export const coreMicrosites: CoreMicrosites = {
   sz_dash: core('sz_dash', () => import('./sz_dash/index.js')),
@@ -17,4 +17,5 @@ export const coreMicrosites: CoreMicrosites = {
   sz_handlers: core('sz_handlers', () => import('./sz_handlers/index.js')),
   sz_docs: core('sz_docs', () => import('./sz_docs/index.js')),
   '@openapi': core('api_reference', () => import('./api_reference/index.js')),
+  '@mkdocs': core('mkdocs_site', () => import('./mkdocs_site/index.js')),
 };
