@@ -33,6 +33,21 @@ describe('configuration', () => {
     }
   });
 
+  it('turns the portal on by default and takes its config from file, environment or flag', () => {
+    const dir = tempDir();
+    try {
+      expect(loadConfig({}, {}, dir.path)).toMatchObject({ portal: true, portal_config: null });
+      writeFileSync(join(dir.path, 'schedulezero.yaml'), 'portal_config: ./from-file.yaml\n');
+      expect(loadConfig({}, {}, dir.path).portal_config).toBe('./from-file.yaml');
+      expect(loadConfig({}, { SCHEDULEZERO_PORTAL_CONFIG: 'env.yaml' }, dir.path).portal_config).toBe('env.yaml');
+      expect(loadConfig({ portalConfig: 'flag.yaml' }, { SCHEDULEZERO_PORTAL_CONFIG: 'env.yaml' }, dir.path).portal_config).toBe('flag.yaml');
+      expect(loadConfig({}, { SCHEDULEZERO_PORTAL: 'false' }, dir.path).portal).toBe(false);
+      expect(loadConfig({ portal: false }, {}, dir.path).portal).toBe(false);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('names the file, line, column and key of a bad setting', () => {
     const dir = tempDir();
     try {

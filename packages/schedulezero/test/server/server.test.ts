@@ -128,3 +128,16 @@ describe('authentication', () => {
     expect(withToken.port).toBeGreaterThan(0);
   });
 });
+
+describe('API only (portal off)', () => {
+  it('answers no portal page and guards every path with the bearer token', async () => {
+    const token = 'sz_portal_off_token';
+    const server = await start({ portal: false, api_token_hashes: [hashToken(token)] });
+    const page = await fetch(`${server.url}/dash`, { headers: { authorization: `Bearer ${token}` } });
+    expect(page.status).toBe(404);
+    expect(await page.json()).toMatchObject({ error: { code: 'not_found' } });
+    // Without the portal's sign-in, the API's guard covers every path.
+    expect((await fetch(`${server.url}/dash`)).status).toBe(401);
+    expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
+  });
+});
