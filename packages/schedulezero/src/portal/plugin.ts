@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from '../domain/logger.js';
 import type { ResolvedMicrosite, ResolvedPortalConfig } from './config/load.js';
+import type { PortalFormat } from './format.js';
 import type { escapeHtml, html, raw, SafeHtml } from './html.js';
 import type { PortalApi } from './api.js';
 
@@ -79,6 +80,13 @@ export interface MicrositeContext {
   readonly html: typeof html;
   readonly raw: typeof raw;
   readonly escapeHtml: typeof escapeHtml;
+  /**
+   * Numbers, times and run statuses written the way the core pages write them: duration(ms)
+   * ("850 ms", "12.3 s", "4m 10s"), percent(rate), count(n), plural(n, 'run'), absolute(ms, zone?),
+   * ago(ms) / countdown(ms) (<time> elements the portal keeps relative: "12s ago", "in 4m 05s"),
+   * time(ms, zone?), statusBadge(status), empty(title, hint). Markup helpers escape what they are given.
+   */
+  readonly format: PortalFormat;
   /** An absolute URL path inside this microsite: url('/new') -> '/schedules/new'. */
   url(subpath?: string): string;
   /** URL of a file in this microsite's assets folder (with a cache-busting version). */

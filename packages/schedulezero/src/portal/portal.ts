@@ -11,6 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import { createPortalApi, type PortalApi } from './api.js';
 import { contentType, ShellAssets } from './assets.js';
 import type { ResolvedMicrosite, ResolvedPortalConfig } from './config/load.js';
+import { format } from './format.js';
 import { escapeHtml, html, raw } from './html.js';
 import { errorBody, isFragmentRequest, sendPage, type Shell } from './layout.js';
 import { loadMicrosite, type LoadedMicrosite } from './loader.js';
@@ -154,6 +155,7 @@ export class Portal {
       html,
       raw,
       escapeHtml,
+      format,
       url: (sub = '') => (sub === '' || sub === '/' ? `${base}/` : `${base}${sub.startsWith('/') ? '' : '/'}${sub}`),
       asset: (file) => `${base}/static/${file.replace(/^\/+/, '')}?v=${version}`,
       page: (request, reply, page) => this.page(entry.id, request, reply, page),

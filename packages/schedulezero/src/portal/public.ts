@@ -1,5 +1,5 @@
 /**
- * `schedulezero/portal`: what microsite authors import (types and the escaping templates).
+ * `schedulezero/portal`: what microsite authors import (types, the escaping templates, the formatters).
  * Plain JavaScript microsites need none of it: everything also arrives through `ctx`.
  */
 export { defineMicrosite } from './plugin.js';
@@ -7,4 +7,5 @@ export type { DashboardCard, MicrositeContext, MicrositeDefinition, MountedMicro
 export type { PortalApi } from './api.js';
 export type { ResolvedMicrosite, ResolvedPortalConfig } from './config/load.js';
 export { escapeHtml, html, raw, SafeHtml } from './html.js';
+export { format, type PortalFormat } from './format.js';
 export { portalConfigJsonSchema, PortalConfigSchema } from './config/schema.js';

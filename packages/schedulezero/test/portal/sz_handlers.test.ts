@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatDuration, formatRate } from '../../src/portal/microsites/sz_handlers/format.js';
+import { duration as formatDuration, percent as formatRate } from '../../src/portal/format.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { client, startTestServer } from '../helpers.js';
 import { portalClient } from './portal-client.js';

@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../../html.js';
 import type { RunTimelineBucket } from '../../../store/store.js';
-import { count, duration, hourLabel } from './format.js';
+import { count, duration } from '../../format.js';
+import { hourLabel } from './format.js';
 
 /**
  * Small inline SVG charts over hour buckets (no script, no library): stacked outcome bars and a

@@ -42,7 +42,6 @@ export interface ListData {
   /** Handlers that have queued runs in the window but no worker that ever connected (or not for a day). */
   waiting: HandlerRunStats[];
   totals: RunStats;
-  now: number;
 }
 
 export async function loadList(ctx: MicrositeContext): Promise<ListData> {
@@ -54,7 +53,6 @@ export async function loadList(ctx: MicrositeContext): Promise<ListData> {
     handlers: views.map((view) => ({ view, stats: byHandler.get(view.handler) ?? null })),
     waiting: totals.by_handler.filter((s) => !known.has(s.handler) && (s.counts.queued ?? 0) > 0),
     totals,
-    now,
   };
 }
 

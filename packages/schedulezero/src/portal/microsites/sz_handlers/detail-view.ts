@@ -4,7 +4,8 @@ import type { WorkerView } from '../../../engine/types.js';
 import type { RunStats } from '../../../store/store.js';
 import { headActions, handlerStatus, methodChips, workerStatus } from './common-view.js';
 import type { DetailData, Links, MethodItem } from './data.js';
-import { ago, formatCount, formatDuration, percentiles, rateCell, when } from './format.js';
+import { ago, count, duration, empty, statusBadge } from '../../format.js';
+import { percentiles, rateCell, when } from './format.js';
 
 /** GET /:handler: one handler's workers, methods and recent runs. */
 export function detailPage(data: DetailData, links: Links): SafeHtml {
@@ -13,7 +14,7 @@ export function detailPage(data: DetailData, links: Links): SafeHtml {
   const online = workers.filter((w) => w.status === 'online');
   const subtitle = view === null
     ? 'No worker of this handler has connected in the last 24 hours; its runs wait in the queue.'
-    : html`${online.length} of ${workers.length} ${workers.length === 1 ? 'worker' : 'workers'} online · last seen ${ago(view.last_seen_at, data.now)}`;
+    : html`${online.length} of ${workers.length} ${workers.length === 1 ? 'worker' : 'workers'} online · last seen ${ago(view.last_seen_at)}`;
   return html`<div class="szh-page">${[
     html`<nav class="sz-breadcrumb" aria-label="Breadcrumb"><a href="${links.home}">Handlers</a> / <span>${name}</span></nav>`,
     html`<div class="sz-page-head">
@@ -23,7 +24,7 @@ export function detailPage(data: DetailData, links: Links): SafeHtml {
     tiles(data, online),
     // GOVERNOR: once handlers report governor state (rate limits, concurrency caps, circuit
     // breaker; see the handler issue), load it in loadDetail and render its card here.
-    workersCard(workers, data.now),
+    workersCard(workers),
     methodsCard(data.methods),
     runsCard(data.runs, links, data.now),
   ]}</div>`;
@@ -39,16 +40,16 @@ function tiles(data: DetailData, online: WorkerView[]): SafeHtml {
   const running = data.view?.running ?? 0;
   return html`<div class="sz-tiles">
   <div class="sz-tile"><div class="sz-tile-label">Running now</div><div class="sz-tile-value">${running}</div><div class="sz-tile-note">${capacity > 0 ? `of ${capacity} ${capacity === 1 ? 'slot' : 'slots'} on online workers` : 'no online worker'}</div></div>
-  <div class="sz-tile"><div class="sz-tile-label">Runs (24 h)</div><div class="sz-tile-value">${formatCount(stats.total)}</div><div class="sz-tile-note">${formatCount(stats.counts.succeeded ?? 0)} succeeded · ${formatCount(failedCount(stats))} failed${stats.counts.running ? ` · ${formatCount(stats.counts.running)} running` : ''}${stats.counts.queued ? ` · ${formatCount(stats.counts.queued)} queued` : ''}</div></div>
+  <div class="sz-tile"><div class="sz-tile-label">Runs (24 h)</div><div class="sz-tile-value">${count(stats.total)}</div><div class="sz-tile-note">${count(stats.counts.succeeded ?? 0)} succeeded · ${count(failedCount(stats))} failed${stats.counts.running ? ` · ${count(stats.counts.running)} running` : ''}${stats.counts.queued ? ` · ${count(stats.counts.queued)} queued` : ''}</div></div>
   <div class="sz-tile"><div class="sz-tile-label">Success rate (24 h)</div><div class="sz-tile-value">${rateCell(stats.success_rate)}</div><div class="sz-tile-note">of finished runs</div></div>
   <div class="sz-tile"><div class="sz-tile-label">Duration p50 / p95</div><div class="sz-tile-value szh-small-value">${percentiles(stats.duration_ms_p50, stats.duration_ms_p95)}</div><div class="sz-tile-note">started to finished (24 h)</div></div>
 </div>`;
 }
 
-function workersCard(workers: WorkerView[], now: number): SafeHtml {
+function workersCard(workers: WorkerView[]): SafeHtml {
   const sorted = [...workers].sort((a, b) => Number(b.status === 'online') - Number(a.status === 'online') || b.last_seen_at - a.last_seen_at);
   const body = sorted.length === 0
-    ? html`<p class="sz-empty">No worker has connected for this handler in the last 24 hours.</p>`
+    ? empty('No worker has connected for this handler in the last 24 hours.')
     : html`<div class="sz-table-wrap"><table class="sz-table">
     <thead><tr><th scope="col">Worker</th><th scope="col">Status</th><th scope="col" class="sz-num">Busy</th><th scope="col">Methods</th><th scope="col">Version</th><th scope="col">Registered</th><th scope="col">Last seen</th></tr></thead>
     <tbody>${sorted.map((w) => html`<tr>
@@ -57,8 +58,8 @@ function workersCard(workers: WorkerView[], now: number): SafeHtml {
       <td class="sz-num" title="Jobs running of its concurrency">${w.running} / ${w.concurrency}</td>
       <td>${methodChips(w.methods, 8)}</td>
       <td>${w.version ? html`<span class="sz-mono">${w.version}</span>` : html`<span class="sz-muted">—</span>`}</td>
-      <td>${ago(w.registered_at, now)}</td>
-      <td>${ago(w.last_seen_at, now)}</td>
+      <td>${ago(w.registered_at)}</td>
+      <td>${ago(w.last_seen_at)}</td>
     </tr>`)}</tbody>
   </table></div>`;
   return html`<section class="sz-card sz-card-flush" aria-labelledby="szh-workers"><h2 id="szh-workers">Workers <span class="sz-muted">online, and those seen in the last 24 h</span></h2>${body}</section>`;
@@ -66,18 +67,18 @@ function workersCard(workers: WorkerView[], now: number): SafeHtml {
 
 function methodsCard(methods: MethodItem[]): SafeHtml {
   const body = methods.length === 0
-    ? html`<p class="sz-empty">No methods offered or called yet.</p>`
+    ? empty('No methods offered or called yet.')
     : html`<div class="sz-table-wrap"><table class="sz-table">
     <thead><tr><th scope="col">Method</th><th scope="col">Offered by</th><th scope="col" class="sz-num">Runs</th><th scope="col" class="sz-num">Succeeded</th><th scope="col" class="sz-num">Failed</th><th scope="col" class="sz-num">Success</th><th scope="col" class="sz-num">p50</th><th scope="col" class="sz-num">p95</th></tr></thead>
     <tbody>${methods.map(({ method, offered_by, stats }) => html`<tr>
       <th scope="row"><code class="szh-method">${method}</code></th>
       <td>${offered_by > 0 ? `${offered_by} online ${offered_by === 1 ? 'worker' : 'workers'}` : html`<span class="sz-badge sz-badge-warn" title="Runs of this method wait until a worker offering it connects">no online worker</span>`}</td>
-      <td class="sz-num">${formatCount(stats.total)}</td>
-      <td class="sz-num">${formatCount(stats.counts.succeeded ?? 0)}</td>
-      <td class="sz-num">${formatCount(failedCount(stats))}</td>
+      <td class="sz-num">${count(stats.total)}</td>
+      <td class="sz-num">${count(stats.counts.succeeded ?? 0)}</td>
+      <td class="sz-num">${count(failedCount(stats))}</td>
       <td class="sz-num">${rateCell(stats.success_rate)}</td>
-      <td class="sz-num">${formatDuration(stats.duration_ms_p50)}</td>
-      <td class="sz-num">${formatDuration(stats.duration_ms_p95)}</td>
+      <td class="sz-num">${duration(stats.duration_ms_p50)}</td>
+      <td class="sz-num">${duration(stats.duration_ms_p95)}</td>
     </tr>`)}</tbody>
   </table></div>`;
   return html`<section class="sz-card sz-card-flush" aria-labelledby="szh-methods"><h2 id="szh-methods">Methods <span class="sz-muted">last 24 h</span></h2>${body}</section>`;
@@ -85,7 +86,7 @@ function methodsCard(methods: MethodItem[]): SafeHtml {
 
 function runsCard(runs: RunRow[], links: Links, now: number): SafeHtml {
   const body = runs.length === 0
-    ? html`<p class="sz-empty">No runs yet.</p>`
+    ? empty('No runs yet.')
     : html`<div class="sz-table-wrap"><table class="sz-table">
     <thead><tr><th scope="col">Run</th><th scope="col">Method</th><th scope="col">Status</th><th scope="col">Scheduled</th><th scope="col" class="sz-num">Duration</th><th scope="col">Outcome</th></tr></thead>
     <tbody>${runs.map((run) => runRow(run, links, now))}</tbody>
@@ -95,13 +96,13 @@ function runsCard(runs: RunRow[], links: Links, now: number): SafeHtml {
 
 function runRow(run: RunRow, links: Links, now: number): SafeHtml {
   const id = links.run ? html`<a class="sz-mono" href="${links.run(run.id)}" title="${run.id}">${shortId(run.id)}</a>` : html`<span class="sz-mono" title="${run.id}">${shortId(run.id)}</span>`;
-  const duration = run.started_at !== null && run.finished_at !== null ? formatDuration(run.finished_at - run.started_at) : run.status === 'running' && run.started_at !== null ? html`started ${ago(run.started_at, now)}` : '—';
+  const took = run.started_at !== null && run.finished_at !== null ? duration(run.finished_at - run.started_at) : run.status === 'running' && run.started_at !== null ? html`started ${ago(run.started_at)}` : '—';
   return html`<tr>
     <td>${id}${run.attempt > 1 ? html`<span class="sz-sub">attempt ${run.attempt}</span>` : ''}</td>
     <td><code class="szh-method">${run.method}</code></td>
-    <td><span class="sz-badge sz-status-${run.status}">${run.status.replace('_', ' ')}</span></td>
+    <td>${statusBadge(run.status)}</td>
     <td>${when(run.scheduled_at, now)}</td>
-    <td class="sz-num">${duration}</td>
+    <td class="sz-num">${took}</td>
     <td class="szh-outcome">${outcome(run)}</td>
   </tr>`;
 }

@@ -2,7 +2,8 @@ import { html, type SafeHtml } from '../../html.js';
 import type { HandlerRunStats } from '../../../store/store.js';
 import { headActions, handlerStatus, methodChips } from './common-view.js';
 import type { HandlerListItem, Links, ListData } from './data.js';
-import { ago, formatCount, formatDuration, formatRate, percentiles, rateCell } from './format.js';
+import { ago, count, duration, percent } from '../../format.js';
+import { percentiles, rateCell } from './format.js';
 
 /** GET /: every handler with its workers and how it did over the last 24 hours. */
 export function listPage(data: ListData, links: Links, serverUrl: string): SafeHtml {
@@ -11,7 +12,7 @@ export function listPage(data: ListData, links: Links, serverUrl: string): SafeH
   <div><h1>Handlers</h1><p>The programs that run your jobs, their workers, and how their methods did over the last 24 hours.</p></div>
   ${headActions(links, links.home)}
 </div>
-${handlers.length > 0 ? html`${tiles(data)}${table(handlers, links, data.now)}` : emptyState(links, serverUrl)}
+${handlers.length > 0 ? html`${tiles(data)}${table(handlers, links)}` : emptyState(links, serverUrl)}
 ${waiting.length > 0 ? waitingCard(waiting, links) : ''}</div>`;
 }
 
@@ -25,12 +26,12 @@ function tiles(data: ListData): SafeHtml {
   return html`<div class="sz-tiles">
   <div class="sz-tile"><div class="sz-tile-label">Handlers online</div><div class="sz-tile-value">${online} <span class="szh-of">/ ${views.length}</span></div><div class="sz-tile-note">${views.length - online === 0 ? 'all connected' : `${views.length - online} offline`}</div></div>
   <div class="sz-tile"><div class="sz-tile-label">Workers online</div><div class="sz-tile-value">${workersOnline} <span class="szh-of">/ ${workers.length}</span></div><div class="sz-tile-note">seen in the last 24 h</div></div>
-  <div class="sz-tile"><div class="sz-tile-label">Running now</div><div class="sz-tile-value">${formatCount(running)}</div><div class="sz-tile-note">${formatCount(totals.counts.queued ?? 0)} queued (24 h)</div></div>
-  <div class="sz-tile"><div class="sz-tile-label">Success rate (24 h)</div><div class="sz-tile-value">${formatRate(totals.success_rate)}</div><div class="sz-tile-note">${formatCount(totals.total)} runs · p95 ${formatDuration(totals.duration_ms_p95)}</div></div>
+  <div class="sz-tile"><div class="sz-tile-label">Running now</div><div class="sz-tile-value">${count(running)}</div><div class="sz-tile-note">${count(totals.counts.queued ?? 0)} queued (24 h)</div></div>
+  <div class="sz-tile"><div class="sz-tile-label">Success rate (24 h)</div><div class="sz-tile-value">${percent(totals.success_rate)}</div><div class="sz-tile-note">${count(totals.total)} runs · p95 ${duration(totals.duration_ms_p95)}</div></div>
 </div>`;
 }
 
-function table(items: HandlerListItem[], links: Links, now: number): SafeHtml {
+function table(items: HandlerListItem[], links: Links): SafeHtml {
   return html`<section class="sz-card sz-card-flush" aria-labelledby="szh-all">
   <h2 id="szh-all">All handlers <span class="sz-muted">runs, success and durations: last 24 h</span></h2>
   <div class="sz-table-wrap"><table class="sz-table">
@@ -38,22 +39,22 @@ function table(items: HandlerListItem[], links: Links, now: number): SafeHtml {
       <th scope="col">Handler</th><th scope="col">Status</th><th scope="col" class="sz-num">Workers</th><th scope="col" class="sz-num">Running</th>
       <th scope="col" class="sz-num">Runs</th><th scope="col" class="sz-num">Success</th><th scope="col" class="sz-num">p50 / p95</th><th scope="col">Last seen</th>
     </tr></thead>
-    <tbody>${items.map((item) => row(item, links, now))}</tbody>
+    <tbody>${items.map((item) => row(item, links))}</tbody>
   </table></div>
 </section>`;
 }
 
-function row({ view, stats }: HandlerListItem, links: Links, now: number): SafeHtml {
+function row({ view, stats }: HandlerListItem, links: Links): SafeHtml {
   const online = view.workers.filter((w) => w.status === 'online').length;
   return html`<tr>
   <th scope="row"><a class="sz-name" href="${links.handler(view.handler)}">${view.handler}</a><span class="sz-sub">${methodChips(view.methods, 6)}</span></th>
   <td>${handlerStatus(view.status)}</td>
   <td class="sz-num" title="${online} of ${view.workers.length} workers online">${online} / ${view.workers.length}</td>
   <td class="sz-num">${view.running > 0 ? html`<span class="sz-badge sz-status-running">${view.running}</span>` : html`<span class="sz-muted">0</span>`}</td>
-  <td class="sz-num">${stats ? formatCount(stats.total) : html`<span class="sz-muted">0</span>`}</td>
+  <td class="sz-num">${stats ? count(stats.total) : html`<span class="sz-muted">0</span>`}</td>
   <td class="sz-num">${rateCell(stats?.success_rate)}</td>
   <td class="sz-num">${percentiles(stats?.duration_ms_p50, stats?.duration_ms_p95)}</td>
-  <td>${ago(view.last_seen_at, now)}</td>
+  <td>${ago(view.last_seen_at)}</td>
 </tr>`;
 }
 
@@ -62,7 +63,7 @@ function waitingCard(waiting: HandlerRunStats[], links: Links): SafeHtml {
   <h2 id="szh-waiting">Runs waiting for a handler</h2>
   <p class="sz-muted">These handlers have queued runs but no worker has connected for them. Start a worker under that name, or check the schedule's handler for a typo.</p>
   <ul class="sz-list">${waiting.map(
-    (s) => html`<li><a class="sz-name" href="${links.handler(s.handler)}">${s.handler}</a><span class="sz-badge sz-badge-warn">${formatCount(s.counts.queued ?? 0)} queued</span></li>`,
+    (s) => html`<li><a class="sz-name" href="${links.handler(s.handler)}">${s.handler}</a><span class="sz-badge sz-badge-warn">${count(s.counts.queued ?? 0)} queued</span></li>`,
   )}</ul>
 </section>`;
 }

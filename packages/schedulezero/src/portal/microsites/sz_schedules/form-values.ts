@@ -1,39 +1,6 @@
 import type { ScheduleRow, TriggerSpec } from '../../../domain/types.js';
 import { safeZone, wallInput } from './format.js';
 
-/**
- * The schedule form as the user typed it: every field a string, so that a form refused with
- * errors comes back exactly as it was sent.
- */
-export const FORM_FIELDS = [
-  'name',
-  'id',
-  'handler',
-  'method',
-  'params',
-  'trigger_type',
-  'cron_expression',
-  'interval_weeks',
-  'interval_days',
-  'interval_hours',
-  'interval_minutes',
-  'interval_seconds',
-  'run_date',
-  'timezone',
-  'start_time',
-  'end_time',
-  'max_instances',
-  'catch_up',
-  'misfire_grace_seconds',
-  'timeout_seconds',
-  'retry_max_attempts',
-  'retry_initial_delay_seconds',
-  'paused',
-] as const;
-
-export type FormField = (typeof FORM_FIELDS)[number];
-export type FormValues = Record<FormField, string>;
-
 /** The fields that make up the trigger (what the live preview sends). */
 export const TRIGGER_FIELDS = [
   'trigger_type',
@@ -47,7 +14,30 @@ export const TRIGGER_FIELDS = [
   'timezone',
   'start_time',
   'end_time',
-] as const satisfies readonly FormField[];
+] as const;
+
+/**
+ * The schedule form as the user typed it: every field a string, so that a form refused with
+ * errors comes back exactly as it was sent.
+ */
+export const FORM_FIELDS = [
+  'name',
+  'id',
+  'handler',
+  'method',
+  'params',
+  ...TRIGGER_FIELDS,
+  'max_instances',
+  'catch_up',
+  'misfire_grace_seconds',
+  'timeout_seconds',
+  'retry_max_attempts',
+  'retry_initial_delay_seconds',
+  'paused',
+] as const;
+
+export type FormField = (typeof FORM_FIELDS)[number];
+export type FormValues = Record<FormField, string>;
 
 export const INTERVAL_UNITS = ['weeks', 'days', 'hours', 'minutes', 'seconds'] as const;
 export type TriggerType = 'cron' | 'interval' | 'date';

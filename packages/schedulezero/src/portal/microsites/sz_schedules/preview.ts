@@ -29,7 +29,7 @@ export function previewOf(api: PortalApi, values: FormValues, stored?: ScheduleR
   const now = api.now();
   try {
     const { times, description } = api.schedules.preview(trigger, PREVIEW_COUNT, now);
-    return { kind: 'ok', description, times, zone: safeZone(values.timezone.trim() || 'UTC'), now };
+    return { kind: 'ok', description, times, zone: safeZone(values.timezone.trim() || 'UTC') };
   } catch (err) {
     if (err instanceof AppError) return { kind: 'error', field: formFieldOf(err.field), message: messageFor(err.message, err.field) };
     throw err;

@@ -16,7 +16,7 @@ export class Site {
 
   /** One CSRF field per response, shared by all the forms on it. */
   view(reply: FastifyReply): View {
-    return { links: this.links, csrf: this.ctx.csrfField(reply), now: this.ctx.api.now() };
+    return { links: this.links, csrf: this.ctx.csrfField(reply) };
   }
 
   page(request: FastifyRequest, reply: FastifyReply, title: string, body: SafeHtml, status = 200): FastifyReply {

@@ -1,7 +1,8 @@
 import { html, type SafeHtml } from '../../../html.js';
 import type { RunTimelineBucket } from '../../../../store/store.js';
 import { latenessLine, outcomeBars } from '../charts.js';
-import { absolute, count, duration, hourLabel, iso } from '../format.js';
+import { absolute, count, duration, iso } from '../../../format.js';
+import { hourLabel } from '../format.js';
 import type { DashSource } from '../source.js';
 import type { Panel } from './panel.js';
 

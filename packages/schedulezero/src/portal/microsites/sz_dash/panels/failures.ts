@@ -1,8 +1,8 @@
 import { html } from '../../../html.js';
-import { ago, jobName, statusBadge } from '../format.js';
+import { ago, empty, jobName, statusBadge } from '../../../format.js';
 import type { DashSource } from '../source.js';
 import type { Panel } from './panel.js';
-import { empty, heading, runOrigin } from './shared.js';
+import { heading, runOrigin } from './shared.js';
 
 /** Long messages (stack traces pasted into errors) are cut; the whole text is in the title. */
 const MESSAGE_CHARS = 300;

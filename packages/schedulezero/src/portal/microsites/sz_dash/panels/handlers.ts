@@ -1,8 +1,8 @@
 import { html } from '../../../html.js';
-import { ago, count, plural } from '../format.js';
+import { ago, count, empty, plural } from '../../../format.js';
 import type { DashSource } from '../source.js';
 import type { Panel } from './panel.js';
-import { empty, heading } from './shared.js';
+import { heading } from './shared.js';
 
 const HEADING = 'dash-handlers-h';
 

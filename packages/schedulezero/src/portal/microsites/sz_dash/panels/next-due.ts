@@ -1,8 +1,8 @@
 import { html } from '../../../html.js';
-import { countdown, jobName } from '../format.js';
+import { countdown, empty, jobName } from '../../../format.js';
 import type { DashSource } from '../source.js';
 import type { Panel } from './panel.js';
-import { empty, heading, scheduleLink } from './shared.js';
+import { heading, scheduleLink } from './shared.js';
 
 const HEADING = 'dash-next-h';
 

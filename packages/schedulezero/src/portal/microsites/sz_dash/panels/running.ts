@@ -1,9 +1,9 @@
 import { html } from '../../../html.js';
 import type { WorkerView } from '../../../../engine/types.js';
-import { ago, count, jobName } from '../format.js';
+import { ago, count, empty, jobName } from '../../../format.js';
 import type { DashSource } from '../source.js';
 import type { Panel } from './panel.js';
-import { empty, heading, runOrigin } from './shared.js';
+import { heading, runOrigin } from './shared.js';
 
 const HEADING = 'dash-running-h';
 

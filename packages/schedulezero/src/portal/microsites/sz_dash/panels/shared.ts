@@ -18,10 +18,6 @@ export function scheduleLink(source: DashSource, ref: ScheduleRef): SafeHtml {
   return href ? html`<a href="${href}">${label}</a>` : label;
 }
 
-export function empty(title: string, body: SafeHtml | string): SafeHtml {
-  return html`<div class="sz-empty"><strong>${title}</strong>${body}</div>`;
-}
-
 /** The card heading: title, a muted note, and an optional link to the full list. */
 export function heading(id: string, title: string, note: string | null, more: { href: string; label: string } | null = null): SafeHtml {
   return html`<h2 id="${id}"><span>${title}${note ? html` <span class="sz-muted">${note}</span>` : ''}</span>${more ? html`<a class="dash-more" href="${more.href}">${more.label}</a>` : ''}</h2>`;

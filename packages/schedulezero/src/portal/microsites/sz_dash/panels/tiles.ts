@@ -1,5 +1,5 @@
 import { html, type SafeHtml } from '../../../html.js';
-import { count, percent, plural } from '../format.js';
+import { count, percent, plural } from '../../../format.js';
 import type { DashSource } from '../source.js';
 import type { Panel } from './panel.js';
 

@@ -1,14 +1,12 @@
-import type { RunOrigin, RunRow, RunStatus, ScheduleRow } from '../../../../domain/types.js';
+import type { RunOrigin, RunRow, ScheduleRow } from '../../../../domain/types.js';
 import { html, type SafeHtml } from '../../../html.js';
 import { flashOf } from '../flash.js';
-import { agoText, countdownText, iso, utc, zoned } from '../format.js';
 import type { Links } from '../links.js';
 
-/** What every view of the microsite needs: its URLs, the CSRF field for forms, and one "now". */
+/** What every view of the microsite needs: its URLs and the CSRF field for forms. */
 export interface View {
   links: Links;
   csrf: SafeHtml;
-  now: number;
 }
 
 export function scheduleTitle(s: ScheduleRow): string {
@@ -19,39 +17,10 @@ export function zoneOf(s: ScheduleRow): string {
   return s.trigger.timezone ?? 'UTC';
 }
 
-/** "in 4m 05s" kept live by portal.js; the exact time on hover. */
-export function countdown(ms: number, now: number, zone = 'UTC'): SafeHtml {
-  return html`<time class="sz-countdown" datetime="${iso(ms)}" data-countdown title="${zoned(ms, zone)} · ${utc(ms)}">${countdownText(ms, now)}</time>`;
-}
-
-export function ago(ms: number, now: number, zone = 'UTC'): SafeHtml {
-  return html`<time datetime="${iso(ms)}" data-ago title="${zoned(ms, zone)} · ${utc(ms)}">${agoText(ms, now)}</time>`;
-}
-
-/** An absolute time (in `zone`) with the UTC time on hover. */
-export function absolute(ms: number, zone = 'UTC'): SafeHtml {
-  return html`<time datetime="${iso(ms)}" title="${utc(ms)}">${zoned(ms, zone)}</time>`;
-}
-
 export function stateBadge(s: ScheduleRow): SafeHtml {
   if (s.paused) return html`<span class="sz-badge sz-badge-warn">Paused</span>`;
   if (s.next_run_at === null) return html`<span class="sz-badge" title="The trigger has no further occurrence.">Done</span>`;
   return html`<span class="sz-badge sz-badge-ok">Active</span>`;
-}
-
-const STATUS_LABELS: Record<RunStatus, string> = {
-  queued: 'Queued',
-  running: 'Running',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  timed_out: 'Timed out',
-  cancelled: 'Cancelled',
-  lost: 'Lost',
-  missed: 'Missed',
-};
-
-export function statusBadge(status: RunStatus): SafeHtml {
-  return html`<span class="sz-badge sz-status-${status}">${STATUS_LABELS[status] ?? status}</span>`;
 }
 
 const ORIGIN_LABELS: Record<RunOrigin, string> = { scheduled: 'Scheduled', manual: 'Manual', one_off: 'One-off' };

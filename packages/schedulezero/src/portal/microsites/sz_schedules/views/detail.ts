@@ -1,7 +1,8 @@
 import type { RunRow, ScheduleRow } from '../../../../domain/types.js';
 import { html, type SafeHtml } from '../../../html.js';
-import { seconds, zoned } from '../format.js';
-import { absolute, actionForm, ago, breadcrumb, countdown, prettyJson, scheduleTitle, stateBadge, statusBadge, zoneOf, type View } from './common.js';
+import { absolute, ago, countdown, jobName, statusBadge, time } from '../../../format.js';
+import { seconds } from '../format.js';
+import { actionForm, breadcrumb, prettyJson, scheduleTitle, stateBadge, zoneOf, type View } from './common.js';
 import { timesTable } from './preview.js';
 import { historyCard, type HistoryModel } from './history.js';
 
@@ -22,7 +23,7 @@ export function detailPage(view: View, m: DetailModel, flash: SafeHtml): SafeHtm
 <div class="sz-page-head">
   <div>
     <h1>${title} ${stateBadge(s)}</h1>
-    <p><span class="sz-mono">${s.id}</span> · <code>${s.handler}.${s.method}</code></p>
+    <p><span class="sz-mono">${s.id}</span> · <code>${jobName(s)}</code></p>
   </div>
   <div class="sz-actions">
     ${actionForm(view, view.links.scheduleAction(s.id, 'run'), 'Run now', { variant: 'primary', title: 'Run the job once now, outside its trigger' })}
@@ -38,8 +39,8 @@ export function detailPage(view: View, m: DetailModel, flash: SafeHtml): SafeHtm
 ${flash}
 <div class="sz-tiles">
   <div class="sz-tile"><div class="sz-tile-label">Next run</div><div class="sz-tile-value szs-tile-time">${
-    s.next_run_at === null ? html`<span class="sz-muted">—</span>` : countdown(s.next_run_at, view.now, zone)
-  }</div><div class="sz-tile-note">${s.next_run_at === null ? (s.paused ? 'paused' : 'no further occurrence') : zoned(s.next_run_at, zone)}</div></div>
+    countdown(s.next_run_at, zone)
+  }</div><div class="sz-tile-note">${s.next_run_at === null ? (s.paused ? 'paused' : 'no further occurrence') : absolute(s.next_run_at, zone)}</div></div>
   ${lastRunTile(view, m.lastRun, zone)}
   <div class="sz-tile"><div class="sz-tile-label">Time zone</div><div class="sz-tile-value szs-tile-text">${zone}</div><div class="sz-tile-note">${s.trigger.type} trigger</div></div>
 </div>
@@ -47,7 +48,7 @@ ${flash}
   <section class="sz-card" aria-labelledby="szs-upcoming-title">
     <h2 id="szs-upcoming-title">Next fire times ${s.paused ? html`<span class="sz-muted">if resumed now</span>` : ''}</h2>
     <p>${m.description}</p>
-    ${m.upcoming.length === 0 ? html`<p class="sz-muted">The trigger has no further occurrence.</p>` : timesTable(m.upcoming, zone, view.now)}
+    ${m.upcoming.length === 0 ? html`<p class="sz-muted">The trigger has no further occurrence.</p>` : timesTable(m.upcoming, zone)}
   </section>
   <section class="sz-card" aria-labelledby="szs-settings-title">
     <h2 id="szs-settings-title">Settings <a class="sz-btn sz-btn-sm sz-btn-quiet" href="${view.links.scheduleAction(s.id, 'edit')}">Edit</a></h2>
@@ -62,7 +63,7 @@ function lastRunTile(view: View, run: RunRow | null, zone: string): SafeHtml {
     return html`<div class="sz-tile"><div class="sz-tile-label">Last run</div><div class="sz-tile-value szs-tile-time"><span class="sz-muted">never</span></div><div class="sz-tile-note">no run yet</div></div>`;
   }
   const at = run.started_at ?? run.scheduled_at;
-  return html`<div class="sz-tile"><div class="sz-tile-label">Last run</div><div class="sz-tile-value szs-tile-time">${ago(at, view.now, zone)}</div><div class="sz-tile-note"><a href="${view.links.run(run.id)}">${statusBadge(run.status)}</a> ${zoned(at, zone)}</div></div>`;
+  return html`<div class="sz-tile"><div class="sz-tile-label">Last run</div><div class="sz-tile-value szs-tile-time">${ago(at, zone)}</div><div class="sz-tile-note"><a href="${view.links.run(run.id)}">${statusBadge(run.status)}</a> ${absolute(at, zone)}</div></div>`;
 }
 
 /** The stored trigger's settings as code: what an API user would send. */
@@ -85,8 +86,8 @@ function settings(s: ScheduleRow): SafeHtml {
   <dt>Timeout</dt><dd>${s.timeout_seconds === null ? html`<span class="sz-muted">none</span>` : seconds(s.timeout_seconds)}</dd>
   <dt>Retries</dt><dd>${r.max_attempts <= 1 ? html`<span class="sz-muted">none (1 attempt)</span>` : `${r.max_attempts} attempts; first retry after ${r.initial_delay_seconds} s, ×${r.backoff_factor} each time, at most ${r.max_delay_seconds} s`}</dd>
   ${s.max_jitter_seconds > 0 ? html`<dt>Jitter</dt><dd>up to ${seconds(s.max_jitter_seconds)}</dd>` : ''}
-  <dt>Created</dt><dd>${absolute(s.created_at, zone)}</dd>
-  <dt>Updated</dt><dd>${absolute(s.updated_at, zone)} <span class="sz-muted">(version ${s.version})</span></dd>
+  <dt>Created</dt><dd>${time(s.created_at, zone)}</dd>
+  <dt>Updated</dt><dd>${time(s.updated_at, zone)} <span class="sz-muted">(version ${s.version})</span></dd>
 </dl>`;
 }
 

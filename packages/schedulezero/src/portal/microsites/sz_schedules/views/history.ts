@@ -1,7 +1,7 @@
 import type { RunRow } from '../../../../domain/types.js';
 import { html, type SafeHtml } from '../../../html.js';
-import { duration } from '../format.js';
-import { absolute, actionForm, ago, canCancel, canRetry, originLabel, prettyJson, statusBadge, type View } from './common.js';
+import { ago, duration, empty, statusBadge, time } from '../../../format.js';
+import { actionForm, canCancel, canRetry, originLabel, prettyJson, type View } from './common.js';
 
 export interface HistoryModel {
   scheduleId: string;
@@ -26,7 +26,7 @@ export function historyCard(view: View, m: HistoryModel): SafeHtml {
   <h2 id="szs-history-title">Run history ${live ? html`<span class="sz-muted">updating live</span>` : ''}</h2>
   ${live ? html`<span hidden hx-get="${m.self}" hx-trigger="every 2s" hx-select="#${HISTORY_ID}" hx-target="#${HISTORY_ID}" hx-swap="outerHTML"></span>` : ''}
   ${m.runs.length === 0
-    ? html`<div class="sz-empty"><strong>No runs yet.</strong>Runs appear here when the schedule fires, or when you press Run now.</div>`
+    ? empty('No runs yet.', 'Runs appear here when the schedule fires, or when you press Run now.')
     : html`<div class="sz-table-wrap"><table class="sz-table szs-history">
   <thead><tr>
     <th scope="col">Status</th><th scope="col">Scheduled</th><th scope="col">Started</th><th scope="col" class="sz-num">Duration</th>
@@ -42,8 +42,8 @@ function runRow(view: View, run: RunRow, m: HistoryModel): SafeHtml {
   const took = run.started_at !== null && run.finished_at !== null ? duration(run.finished_at - run.started_at) : null;
   return html`<tr>
   <td><a href="${view.links.run(run.id)}" class="szs-run-link" aria-label="Run ${run.id}">${statusBadge(run.status)}</a></td>
-  <td>${absolute(run.scheduled_at, m.zone)}</td>
-  <td>${run.started_at === null ? html`<span class="sz-muted">—</span>` : ago(run.started_at, view.now, m.zone)}</td>
+  <td>${time(run.scheduled_at, m.zone)}</td>
+  <td>${run.started_at === null ? html`<span class="sz-muted">—</span>` : ago(run.started_at, m.zone)}</td>
   <td class="sz-num">${took ?? html`<span class="sz-muted">—</span>`}</td>
   <td class="sz-num">${run.attempt} / ${run.retry.max_attempts}</td>
   <td>${run.worker_id ? html`<span class="sz-mono szs-trunc" title="${run.worker_id}">${run.worker_id}</span>` : html`<span class="sz-muted">—</span>`}</td>

@@ -1,7 +1,7 @@
 import type { RunRow, ScheduleRow } from '../../../../domain/types.js';
 import { html, type SafeHtml } from '../../../html.js';
-import { utc, zoned } from '../format.js';
-import { actionForm, ago, countdown, scheduleTitle, stateBadge, statusBadge, zoneOf, type View } from './common.js';
+import { absolute, ago, countdown, jobName, statusBadge } from '../../../format.js';
+import { actionForm, scheduleTitle, stateBadge, zoneOf, type View } from './common.js';
 
 export interface ListFilters {
   q: string;
@@ -104,9 +104,9 @@ function row(view: View, item: ListModel['items'][number], back: string): SafeHt
   const zone = zoneOf(s);
   return html`<tr>
   <th scope="row" class="szs-row-head"><a class="sz-name" href="${view.links.schedule(s.id)}">${scheduleTitle(s)}</a>${s.name ? html`<span class="sz-sub sz-mono">${s.id}</span>` : ''}</th>
-  <td><code>${s.handler}.${s.method}</code></td>
+  <td><code>${jobName(s)}</code></td>
   <td>${description}</td>
-  <td>${s.next_run_at === null ? html`<span class="sz-muted">—</span>` : html`${countdown(s.next_run_at, view.now, zone)}<span class="sz-sub" title="${utc(s.next_run_at)}">${zoned(s.next_run_at, zone)}</span>`}</td>
+  <td>${s.next_run_at === null ? html`<span class="sz-muted">—</span>` : html`${countdown(s.next_run_at, zone)}<span class="sz-sub">${absolute(s.next_run_at, zone)}</span>`}</td>
   <td>${lastRunCell(view, lastRun, s.last_run_at, zone)}</td>
   <td>${stateBadge(s)}</td>
   <td class="sz-actions-cell">
@@ -120,9 +120,9 @@ function row(view: View, item: ListModel['items'][number], back: string): SafeHt
 
 function lastRunCell(view: View, run: RunRow | null, lastFired: number | null, zone: string): SafeHtml {
   if (run) {
-    return html`<a href="${view.links.run(run.id)}" class="szs-run-link">${statusBadge(run.status)}</a><span class="sz-sub">${ago(run.started_at ?? run.scheduled_at, view.now, zone)}</span>`;
+    return html`<a href="${view.links.run(run.id)}" class="szs-run-link">${statusBadge(run.status)}</a><span class="sz-sub">${ago(run.started_at ?? run.scheduled_at, zone)}</span>`;
   }
-  return lastFired === null ? html`<span class="sz-muted">never</span>` : ago(lastFired, view.now, zone);
+  return ago(lastFired, zone);
 }
 
 function pager(view: View, model: ListModel): SafeHtml {

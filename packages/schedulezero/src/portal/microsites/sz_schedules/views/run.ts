@@ -1,7 +1,8 @@
 import type { AttemptRow, RunRow, ScheduleRow } from '../../../../domain/types.js';
 import { html, type SafeHtml } from '../../../html.js';
-import { duration, seconds } from '../format.js';
-import { absolute, actionForm, ago, breadcrumb, canCancel, canRetry, originLabel, prettyJson, scheduleTitle, statusBadge, zoneOf, type View } from './common.js';
+import { ago, duration, empty, jobName, statusBadge, time } from '../../../format.js';
+import { seconds } from '../format.js';
+import { actionForm, breadcrumb, canCancel, canRetry, originLabel, prettyJson, scheduleTitle, zoneOf, type View } from './common.js';
 
 export interface RunModel {
   run: RunRow;
@@ -25,7 +26,7 @@ ${live ? html`<span hidden hx-get="${self}" hx-trigger="every 2s" hx-select="#${
 <div class="sz-page-head">
   <div>
     <h1>Run ${statusBadge(run.status)}</h1>
-    <p><span class="sz-mono">${run.id}</span> · <code>${run.handler}.${run.method}</code> · ${originLabel(run.origin)}</p>
+    <p><span class="sz-mono">${run.id}</span> · <code>${jobName(run)}</code> · ${originLabel(run.origin)}</p>
   </div>
   <div class="sz-actions">
     ${canRetry(run) ? actionForm(view, view.links.runAction(run.id, 'retry'), 'Retry', { variant: 'primary', title: 'Run this job again as a new run' }) : ''}
@@ -46,9 +47,9 @@ ${flash}
             ? html`<span class="sz-mono">${run.schedule_id}</span> <span class="sz-muted">(deleted)</span>`
             : html`<span class="sz-muted">none (one-off run)</span>`
       }</dd>
-      <dt>Scheduled for</dt><dd>${absolute(run.scheduled_at, zone)}</dd>
-      <dt>Started</dt><dd>${run.started_at === null ? html`<span class="sz-muted">not yet</span>` : html`${absolute(run.started_at, zone)} · ${ago(run.started_at, view.now, zone)}`}</dd>
-      <dt>Finished</dt><dd>${run.finished_at === null ? html`<span class="sz-muted">not yet</span>` : absolute(run.finished_at, zone)}</dd>
+      <dt>Scheduled for</dt><dd>${time(run.scheduled_at, zone)}</dd>
+      <dt>Started</dt><dd>${run.started_at === null ? html`<span class="sz-muted">not yet</span>` : html`${time(run.started_at, zone)} · ${ago(run.started_at, zone)}`}</dd>
+      <dt>Finished</dt><dd>${run.finished_at === null ? html`<span class="sz-muted">not yet</span>` : time(run.finished_at, zone)}</dd>
       <dt>Duration</dt><dd>${run.started_at !== null && run.finished_at !== null ? duration(run.finished_at - run.started_at) : html`<span class="sz-muted">—</span>`}</dd>
       <dt>Attempts</dt><dd>${run.attempt} of at most ${run.retry.max_attempts}</dd>
       <dt>Worker</dt><dd>${run.worker_id ? html`<span class="sz-mono">${run.worker_id}</span>` : html`<span class="sz-muted">—</span>`}</dd>
@@ -69,15 +70,15 @@ ${flash}
     ${Object.keys(run.params).length === 0 ? html`<p class="sz-muted">none</p>` : html`<pre class="sz-pre">${prettyJson(run.params)}</pre>`}
   </section>
 </div>
-${attemptsCard(view, m.attempts, zone)}
+${attemptsCard(m.attempts, zone)}
 </div>`;
 }
 
-function attemptsCard(view: View, attempts: AttemptRow[], zone: string): SafeHtml {
+function attemptsCard(attempts: AttemptRow[], zone: string): SafeHtml {
   return html`<section class="sz-card sz-card-flush" aria-labelledby="szs-attempts-title">
   <h2 id="szs-attempts-title">Attempts</h2>
   ${attempts.length === 0
-    ? html`<div class="sz-empty">No attempt has started yet.</div>`
+    ? empty('No attempt has started yet.')
     : html`<div class="sz-table-wrap"><table class="sz-table">
   <thead><tr><th scope="col" class="sz-num">#</th><th scope="col">Status</th><th scope="col">Worker</th><th scope="col">Started</th><th scope="col" class="sz-num">Duration</th><th scope="col">Outcome</th></tr></thead>
   <tbody>${attempts.map(
@@ -85,7 +86,7 @@ function attemptsCard(view: View, attempts: AttemptRow[], zone: string): SafeHtm
     <td class="sz-num">${a.attempt}</td>
     <td>${statusBadge(a.status)}</td>
     <td>${a.worker_id ? html`<span class="sz-mono szs-trunc" title="${a.worker_id}">${a.worker_id}</span>` : html`<span class="sz-muted">—</span>`}</td>
-    <td>${absolute(a.started_at, zone)} <span class="sz-muted">· ${ago(a.started_at, view.now, zone)}</span></td>
+    <td>${time(a.started_at, zone)} <span class="sz-muted">· ${ago(a.started_at, zone)}</span></td>
     <td class="sz-num">${a.finished_at === null ? html`<span class="sz-muted">—</span>` : duration(a.finished_at - a.started_at)}</td>
     <td>${a.error ? html`<span class="szs-output-error">${a.error.message}</span>` : a.result !== null ? html`<code class="szs-trunc" title="${prettyJson(a.result, 2000)}">${prettyJson(a.result, 200)}</code>` : html`<span class="sz-muted">—</span>`}</td>
   </tr>`,
