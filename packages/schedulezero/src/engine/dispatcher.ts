@@ -40,6 +40,10 @@ export class Dispatcher {
     this.locals.set(worker.handler, worker);
   }
 
+  removeLocal(handler: string): void {
+    this.locals.delete(handler);
+  }
+
   localFor(handler: string): LocalWorker | undefined {
     return this.locals.get(handler);
   }

@@ -16,6 +16,8 @@ import { Reaper } from './reaper.js';
 import { Reservations } from './reservations.js';
 import { retryDecider } from './retry.js';
 import { Timekeeper } from './timekeeper.js';
+import { HandlerCatalog } from '../handlers/catalog.js';
+import { EMPTY_REGISTRY } from '../handlers/registry.js';
 import {
   DEFAULT_SCHEDULE_SETTINGS,
   type CompleteManyResult,
@@ -46,6 +48,8 @@ export class Engine {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly defaults: ScheduleDefaults;
+  /** What is known of handlers' methods (registry file and workers' declarations). */
+  readonly catalog: HandlerCatalog;
   private readonly decide;
   private readonly dispatcher: Dispatcher;
   private readonly completions: CompletionBatcher;
@@ -63,6 +67,7 @@ export class Engine {
     this.heartbeatSeconds = options.heartbeatSeconds ?? 10;
     this.leaseSeconds = options.leaseSeconds ?? 30;
     this.defaults = { ...DEFAULT_SCHEDULE_SETTINGS, ...options.defaults };
+    this.catalog = options.catalog ?? new HandlerCatalog(EMPTY_REGISTRY);
     this.decide = retryDecider(() => this.clock.now());
     this.completions = new CompletionBatcher(this.store, this.clock, this.decide);
     this.leases = new Leases(this.store, this.clock, this.leaseSeconds * 1000);
@@ -150,7 +155,7 @@ export class Engine {
     methods: Record<string, LocalMethod>,
     options: LocalHandlerOptions = {},
   ): Promise<void> {
-    if (this.dispatcher.localFor(handler)) throw new ConflictError('handler_exists', `in-process handler "${handler}" is already registered`);
+    if (this.dispatcher.localFor(handler) || this.pendingLocals.some((l) => l.handler === handler)) throw new ConflictError('handler_exists', `in-process handler "${handler}" is already registered`);
     const local = new LocalWorker(handler, new Map(Object.entries(methods)), options, {
       store: this.store,
       clock: this.clock,
@@ -161,6 +166,26 @@ export class Engine {
     });
     if (this.started) await this.attachLocal(local);
     else this.pendingLocals.push(local);
+  }
+
+  /**
+   * Take an in-process handler away (a ZeroMQ handler that left, a handler re-registering):
+   * running jobs get `graceMs`, then its worker leaves and unfinished runs are retried or failed
+   * by their policy.
+   */
+  async unregisterLocalHandler(handler: string, graceMs = 0): Promise<void> {
+    const pending = this.pendingLocals.findIndex((l) => l.handler === handler);
+    if (pending >= 0) {
+      this.pendingLocals.splice(pending, 1);
+      return;
+    }
+    const local = this.dispatcher.localFor(handler);
+    if (!local) throw new NotFoundError('handler_not_found', `no in-process handler "${handler}" is registered`);
+    await local.stop(graceMs);
+    this.dispatcher.removeLocal(handler);
+    const { worker, runs } = await this.store.removeWorker(local.id, this.clock.now(), this.decide);
+    if (worker) this.events.emit('worker.changed', worker);
+    for (const run of runs) this.afterRunChange(run);
   }
 
   private async attachLocal(local: LocalWorker): Promise<void> {
@@ -188,20 +213,22 @@ export class Engine {
     const trigger = parseTrigger(input.trigger, { now });
     const compiled = compileTrigger(trigger);
     const paused = input.paused ?? false;
+    const params = (input.params ?? {}) as JsonObject;
+    const policy = this.methodPolicy(input.handler, input.method, params, input.retry, input.timeout_seconds);
     const row: NewSchedule = {
       id: input.id ?? newId(),
       name: input.name ?? null,
       handler: input.handler,
       method: input.method,
-      params: (input.params ?? {}) as JsonObject,
+      params,
       trigger,
       misfire_grace_seconds: input.misfire_grace_seconds === undefined ? this.defaults.misfire_grace_seconds : input.misfire_grace_seconds,
       catch_up: input.catch_up ?? this.defaults.catch_up,
       catch_up_limit: input.catch_up_limit ?? this.defaults.catch_up_limit,
       max_instances: input.max_instances ?? this.defaults.max_instances,
       max_jitter_seconds: input.max_jitter_seconds ?? this.defaults.max_jitter_seconds,
-      retry: this.retryPolicy(input.retry),
-      timeout_seconds: input.timeout_seconds === undefined ? this.defaults.timeout_seconds : input.timeout_seconds,
+      retry: policy.retry,
+      timeout_seconds: policy.timeout_seconds,
       paused,
       next_run_at: paused ? null : compiled.first(now),
       created_at: now,
@@ -230,6 +257,10 @@ export class Engine {
     // Optimistic concurrency: re-read and retry if someone else (or the timekeeper) wrote between.
     for (let attempt = 0; attempt < 5; attempt++) {
       const current = await this.getSchedule(id);
+      if (patch.params !== undefined || patch.handler !== undefined || patch.method !== undefined) {
+        const params = patch.params === undefined ? current.params : (patch.params as JsonObject);
+        this.catalog.check(patch.handler ?? current.handler, patch.method ?? current.method, params);
+      }
       const now = this.clock.now();
       const trigger = patch.trigger === undefined ? current.trigger : parseTrigger(patch.trigger, { now });
       const paused = patch.paused ?? current.paused;
@@ -341,21 +372,25 @@ export class Engine {
   async createRuns(inputs: OneOffRunInput[]): Promise<RunRow[]> {
     const now = this.clock.now();
     return this.insertRuns(
-      inputs.map((input) => ({
-        id: newId(),
-        schedule_id: null,
-        origin: 'one_off' as const,
-        handler: input.handler,
-        method: input.method,
-        params: (input.params ?? {}) as JsonObject,
-        status: 'queued' as const,
-        retry: this.retryPolicy(input.retry),
-        timeout_seconds: input.timeout_seconds === undefined ? this.defaults.timeout_seconds : input.timeout_seconds,
-        scheduled_at: now,
-        available_at: now,
-        start_by: null,
-        created_at: now,
-      })),
+      inputs.map((input) => {
+        const params = (input.params ?? {}) as JsonObject;
+        const policy = this.methodPolicy(input.handler, input.method, params, input.retry, input.timeout_seconds);
+        return {
+          id: newId(),
+          schedule_id: null,
+          origin: 'one_off' as const,
+          handler: input.handler,
+          method: input.method,
+          params,
+          status: 'queued' as const,
+          retry: policy.retry,
+          timeout_seconds: policy.timeout_seconds,
+          scheduled_at: now,
+          available_at: now,
+          start_by: null,
+          created_at: now,
+        };
+      }),
     );
   }
 
@@ -403,6 +438,7 @@ export class Engine {
 
   async registerWorker(input: RegisterWorkerInput): Promise<WorkerRow> {
     this.assertAccepting();
+    if (input.method_info) this.catalog.learn(input.handler, input.method_info);
     const now = this.clock.now();
     const worker = await this.store.registerWorker({
       id: `w-${newId()}`,
@@ -530,6 +566,25 @@ export class Engine {
   private firstOccurrence(trigger: Trigger, schedule: ScheduleRow, now: number): number | null {
     if (schedule.trigger.type === 'date' && schedule.last_run_at !== null) return null;
     return trigger.first(now);
+  }
+
+  /**
+   * Check params against the method's schema, and fill timeout and retry: what the input says,
+   * else the method's defaults (registry), else the engine's.
+   */
+  private methodPolicy(
+    handler: string,
+    method: string,
+    params: JsonObject,
+    retry: Partial<RetryPolicy> | undefined,
+    timeout: number | null | undefined,
+  ): { retry: RetryPolicy; timeout_seconds: number | null } {
+    this.catalog.check(handler, method, params);
+    const spec = this.catalog.method(handler, method);
+    return {
+      retry: this.retryPolicy({ ...this.clean(spec?.retry), ...this.clean(retry) }),
+      timeout_seconds: timeout !== undefined ? timeout : spec?.timeout_seconds !== undefined ? spec.timeout_seconds : this.defaults.timeout_seconds,
+    };
   }
 
   private retryPolicy(input: Partial<RetryPolicy> | undefined): RetryPolicy {

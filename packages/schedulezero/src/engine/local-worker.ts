@@ -15,7 +15,12 @@ export interface LocalJobContext {
   /** Aborted when the run is cancelled, times out, or the server shuts down. */
   signal: AbortSignal;
   progress(progress?: number | null, message?: string | null): Promise<void>;
+  /** Add a line to the run's log (stored with the run, size-capped, followed live). */
+  log(message: string, stream?: LogStream): void;
 }
+
+/** Where a log line came from: a program's stdout or stderr, or a handler's own log call. */
+export type LogStream = 'stdout' | 'stderr' | 'log';
 
 export type LocalMethod = (params: JsonObject, ctx: LocalJobContext) => unknown;
 
@@ -64,10 +69,16 @@ export interface LocalWorkerDeps {
   onSettled(run: RunRow): void;
   /** Called with the runs this worker claimed. */
   onStarted(runs: RunRow[]): void;
+  /** Stores log lines of a running attempt (see LocalJobContext.log). */
+  log?(run_id: string, attempt: number, stream: LogStream, message: string): void;
 }
 
+/** An error thrown with `retryable: false` (as the SDKs' NonRetryableError does) is not retried. */
 function toError(err: unknown): RunError {
-  if (err instanceof Error) return { message: err.message || err.name, type: err.name };
+  if (err instanceof Error) {
+    const retryable = (err as { retryable?: unknown }).retryable;
+    return { message: err.message || err.name, type: err.name, ...(typeof retryable === 'boolean' ? { retryable } : {}) };
+  }
   return { message: String(err), type: 'Error' };
 }
 
@@ -236,6 +247,7 @@ export class LocalWorker {
       progress: async (progress, message) => {
         await store.heartbeatRun(run.id, workerId, clock.now(), progress ?? null, message ?? null);
       },
+      log: (message, stream = 'log') => this.deps.log?.(run.id, run.attempt, stream, message),
     };
 
     const settle = async (end: AttemptEnd) => {

@@ -7,6 +7,7 @@ import type { WorkerRegister } from '../schemas/worker.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import type { RetentionPolicy } from './reaper.js';
+import type { HandlerCatalog } from '../handlers/catalog.js';
 
 /** The engine's options, inputs and views: what its callers (API, CLI, embedders) exchange with it. */
 
@@ -44,6 +45,8 @@ export interface EngineOptions {
   reapIntervalMs?: number;
   retention?: RetentionPolicy;
   defaults?: Partial<ScheduleDefaults>;
+  /** Handlers' methods: parameter schemas checked at schedule time, default timeout and retry. */
+  catalog?: HandlerCatalog;
 }
 
 /**

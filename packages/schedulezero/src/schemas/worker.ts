@@ -11,6 +11,19 @@ export const WorkerRegister = Type.Object(
     concurrency: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1 })),
     name: Type.Optional(Type.String({ maxLength: 200 })),
     version: Type.Optional(Type.String({ maxLength: 100 })),
+    method_info: Type.Optional(
+      Type.Record(
+        Identifier,
+        Type.Object(
+          {
+            description: Type.Optional(Type.String({ maxLength: 2000 })),
+            params_schema: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: 'JSON Schema of the params object; runs and schedules whose params break it are refused.' })),
+          },
+          { additionalProperties: false },
+        ),
+        { description: 'Per method: a description and the JSON Schema of its params.' },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
+import { describeSchemaError } from '../../config/schema-errors.js';
 import { formatPath, locate, readYamlFile, type YamlSource } from '../../config/yaml-source.js';
 import { ConfigError } from '../../server/config-error.js';
 import { BUILTIN_MICROSITES, DEFAULT_MICROSITES, RESERVED_PATHS } from './defaults.js';
@@ -81,7 +82,7 @@ export function readPortalConfig(file: string): LoadedPortalConfig {
   dropUnknownKeys(PortalConfigSchema as unknown as SchemaNode, source.data, [], (path) => {
     warnings.push(`${file}${locate(source, path, true)}: ${formatPath(path)}: unknown key, ignored`);
   });
-  if (!validate(source.data)) throw new ConfigError(describe(source, validate.errors ?? []));
+  if (!validate(source.data)) throw new ConfigError(describeSchemaError(source, validate.errors ?? []));
   return { config: resolveConfig(source.data as PortalConfigFile, source, dirname(file), warnings), warnings };
 }
 
@@ -116,49 +117,6 @@ function dropUnknownKeys(schema: SchemaNode, data: unknown, path: (string | numb
   } else if (schema.type === 'array' && schema.items && Array.isArray(data)) {
     data.forEach((item, i) => dropUnknownKeys(schema.items!, item, [...path, i], warn));
   }
-}
-
-function toPath(instancePath: string): (string | number)[] {
-  return instancePath
-    .split('/')
-    .filter(Boolean)
-    .map((s) => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
-}
-
-/** The most specific error, in words: the deepest path wins, "must match a schema in anyOf" loses. */
-function describe(source: YamlSource, errors: ErrorObject[]): string {
-  const ranked = [...errors].sort((a, b) => {
-    const depth = toPath(b.instancePath).length - toPath(a.instancePath).length;
-    if (depth !== 0) return depth;
-    return Number(a.keyword === 'anyOf' || a.keyword === 'type') - Number(b.keyword === 'anyOf' || b.keyword === 'type');
-  });
-  const err = ranked[0]!;
-  const path = toPath(err.instancePath);
-  const params = err.params as Record<string, unknown>;
-  let message = err.message ?? 'is invalid';
-  let atKey = false;
-  if (err.keyword === 'enum') message = `must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
-  else if (err.keyword === 'required') {
-    path.push(String(params.missingProperty));
-    message = 'is required';
-    atKey = true;
-  } else if (err.keyword === 'pattern' || err.keyword === 'anyOf') {
-    const description = (err.parentSchema as { description?: string } | undefined)?.description;
-    if (err.keyword === 'anyOf') message = 'must be a built-in microsite id or a mapping with at least an id';
-    if (description) message += ` (${description})`;
-  }
-  const got = valueAt(source.data, path);
-  const shown = got === undefined || typeof got === 'object' ? '' : ` (got ${JSON.stringify(got)})`;
-  return `${source.file}${locate(source, path, atKey)}: ${formatPath(path)}: ${message}${shown}`;
-}
-
-function valueAt(data: unknown, path: (string | number)[]): unknown {
-  let node = data;
-  for (const step of path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string | number, unknown>)[step];
-  }
-  return node;
 }
 
 const URL_LIKE = /^(https?:)?\/\//i;

@@ -84,7 +84,7 @@ export const PortalConfigSchema = Type.Object(
       ),
     ),
     microsites: Type.Optional(
-      Type.Array(Type.Union([Id, MicrositeEntrySchema]), {
+      Type.Array(Type.Union([Id, MicrositeEntrySchema], { description: 'a built-in microsite id, or a mapping with at least an id' }), {
         description: 'Built-in ids (sz_dash, sz_schedules, sz_handlers, sz_docs) or microsite entries.',
       }),
     ),
