@@ -23,7 +23,7 @@ if (typeof MapWithGroupBy.groupBy !== 'function') {
 
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'handlers-python/test/**/*.test.ts'],
     // Tests start real servers, databases and child processes; give them room.
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -11,6 +11,8 @@ import { scheduleRoutes } from '../api/routes/schedules.js';
 import { installValidation } from '../api/validation.js';
 import type { Engine } from '../engine/engine.js';
 import { protocolRoutes } from '../protocol/routes.js';
+import { originalRoutes } from '../compat/original-routes.js';
+import type { Governor } from '../governor/index.js';
 import { VERSION } from '../version.js';
 import type { ResolvedPortalConfig } from '../portal/config/load.js';
 import { isApiPath, Portal } from '../portal/portal.js';
@@ -22,12 +24,14 @@ export interface AppOptions {
   apiTokenHashes: string[];
   /** The web portal's config; null serves the API only. */
   portal: ResolvedPortalConfig | null;
+  /** The process governor, once started (it starts after the server listens). */
+  governor?: () => Governor | null;
 }
 
 const API = '/api/v1';
 
 /** The HTTP application: REST API v1, the worker protocol, OpenAPI, health, metrics and the portal. */
-export async function buildApp({ engine, logger, apiTokenHashes, portal: portalConfig }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ engine, logger, apiTokenHashes, portal: portalConfig, governor = () => null }: AppOptions): Promise<FastifyInstance> {
   const base = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Per-request logs at 5,000 requests/s drown everything else; errors are still logged.
@@ -86,6 +90,8 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
   await app.register(runRoutes, { prefix: API, engine });
   await app.register(handlerRoutes, { prefix: API, engine });
   await app.register(protocolRoutes, { prefix: API, engine });
+  // The original ScheduleZero's routes (/api/health, /api/schedule, ...), for its API clients.
+  await app.register(originalRoutes, { prefix: '/api', engine });
 
   const metrics = createMetrics(engine);
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

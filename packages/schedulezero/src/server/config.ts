@@ -18,6 +18,17 @@ export const ConfigFileSchema = Type.Object(
     allow_open_bind: Type.Optional(Type.Boolean()),
     portal: Type.Optional(Type.Boolean({ description: 'Serve the web portal (default true).' })),
     portal_config: Type.Optional(Type.String({ minLength: 1, description: 'portal_config.yaml to use, relative to the working folder.' })),
+    handler_registry: Type.Optional(Type.String({ minLength: 1, description: 'handler_registry.yaml to use, relative to the working folder.' })),
+    zmq: Type.Optional(
+      Type.Object(
+        {
+          enabled: Type.Optional(Type.Boolean()),
+          host: Type.Optional(Type.String({ minLength: 1 })),
+          port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+        },
+        { additionalProperties: false, description: "The original ScheduleZero's ZeroMQ transport (off by default)." },
+      ),
+    ),
     api_token_hashes: Type.Optional(
       Type.Array(Type.String({ pattern: '^[0-9a-f]{64}$' }), { description: 'SHA-256 (hex) of accepted API tokens.' }),
     ),
@@ -48,6 +59,10 @@ export interface ServerConfig {
   portal: boolean;
   /** portal_config.yaml (null: SCHEDULEZERO_PORTAL_CONFIG, ./portal_config.yaml, or the default portal). */
   portal_config: string | null;
+  /** handler_registry.yaml (null: ./handler_registry.yaml when present). */
+  handler_registry: string | null;
+  /** The original's ZeroMQ registration socket; null when off. */
+  zmq: { host: string; port: number } | null;
   /** SHA-256 hashes only: plaintext tokens from the environment are hashed on load. */
   api_token_hashes: string[];
   heartbeat_seconds: number;
@@ -64,6 +79,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   allow_open_bind: false,
   portal: true,
   portal_config: null,
+  handler_registry: null,
+  zmq: null,
   api_token_hashes: [],
   heartbeat_seconds: 10,
   lease_seconds: 30,
@@ -83,6 +100,7 @@ export interface ConfigFlags {
   allowOpenBind?: boolean;
   portalConfig?: string;
   portal?: boolean;
+  handlerRegistry?: string;
 }
 
 function describeError(err: ErrorObject): { path: string[]; message: string; atKey: boolean } {
@@ -141,11 +159,27 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       flags.allowOpenBind ?? (env.SCHEDULEZERO_ALLOW_OPEN_BIND === 'true' || env.SCHEDULEZERO_ALLOW_OPEN_BIND === '1' ? true : undefined) ?? fromFile.allow_open_bind ?? false,
     portal: flags.portal ?? (env.SCHEDULEZERO_PORTAL === 'false' || env.SCHEDULEZERO_PORTAL === '0' ? false : undefined) ?? fromFile.portal ?? true,
     portal_config: flags.portalConfig ?? env.SCHEDULEZERO_PORTAL_CONFIG ?? fromFile.portal_config ?? null,
+    handler_registry: flags.handlerRegistry ?? env.SCHEDULEZERO_HANDLER_REGISTRY ?? fromFile.handler_registry ?? null,
+    zmq: zmqSettings(env, fromFile.zmq),
     api_token_hashes: [...(fromFile.api_token_hashes ?? []), ...envTokens.map(hashToken)],
     heartbeat_seconds: fromFile.heartbeat_seconds ?? DEFAULT_CONFIG.heartbeat_seconds,
     lease_seconds: fromFile.lease_seconds ?? DEFAULT_CONFIG.lease_seconds,
     shutdown_grace_seconds: fromFile.shutdown_grace_seconds ?? DEFAULT_CONFIG.shutdown_grace_seconds,
     retention: { ...DEFAULT_CONFIG.retention, ...fromFile.retention },
+  };
+}
+
+/**
+ * ZeroMQ is on when the file enables it or the original's SCHEDULEZERO_ZMQ_PORT/HOST are set
+ * (so that an original deployment's environment works as it did); default tcp://127.0.0.1:4242.
+ */
+function zmqSettings(env: NodeJS.ProcessEnv, file: ConfigFile['zmq']): ServerConfig['zmq'] {
+  const fromEnv = env.SCHEDULEZERO_ZMQ_PORT !== undefined || env.SCHEDULEZERO_ZMQ_HOST !== undefined;
+  if (!fromEnv && !file?.enabled) return null;
+  if (file?.enabled === false && !fromEnv) return null;
+  return {
+    host: env.SCHEDULEZERO_ZMQ_HOST || file?.host || '127.0.0.1',
+    port: envNumber(env, 'SCHEDULEZERO_ZMQ_PORT') ?? file?.port ?? 4242,
   };
 }
 

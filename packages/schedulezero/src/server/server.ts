@@ -6,6 +6,11 @@ import { buildApp } from './app.js';
 import { ConfigError, DEFAULT_CONFIG, isLoopback, sqliteFilename, type ServerConfig } from './config.js';
 import { acquireServerLock } from './lock.js';
 import { loadPortalConfig, type ResolvedPortalConfig } from '../portal/config/load.js';
+import { startZmqBridge } from '../compat/zeromq/bridge.js';
+import { startGovernor, type Governor } from '../governor/index.js';
+import { HandlerCatalog } from '../handlers/catalog.js';
+import { registerRegistryHandlers } from '../handlers/index.js';
+import { findHandlerRegistry, loadHandlerRegistry } from '../handlers/registry.js';
 import { openStore } from './store-factory.js';
 
 export interface RunningServer {
@@ -16,6 +21,8 @@ export interface RunningServer {
   engine: Engine;
   store: Store;
   logger: PinoLogger;
+  /** Process supervision of the registry's worker handlers (empty when none has `run`). */
+  governor: () => Governor | null;
   /** Graceful stop: no new work, running in-process runs get the grace period, then exit. */
   close(): Promise<void>;
 }
@@ -61,8 +68,11 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
       }
     }
 
+    // The registry is read before anything starts: a mistake in it stops start-up with its place.
+    const registry = loadHandlerRegistry(findHandlerRegistry(config.handler_registry));
     const engine = new Engine({
       store,
+      catalog: new HandlerCatalog(registry),
       logger: logger.child({ component: 'engine' }),
       heartbeatSeconds: config.heartbeat_seconds,
       leaseSeconds: config.lease_seconds,
@@ -70,6 +80,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
       ...(options.reapIntervalMs ? { reapIntervalMs: options.reapIntervalMs } : {}),
     });
     await options.beforeStart?.(engine);
+    await registerRegistryHandlers(engine, registry, { logger: logger.child({ component: 'handlers' }) });
     let portal: ResolvedPortalConfig | null = null;
     if (config.portal) {
       const loaded = loadPortalConfig(config.portal_config ? { flag: config.portal_config } : {});
@@ -77,7 +88,8 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
       portal = loaded.config;
       if (portal.file) logger.info({ file: portal.file }, 'portal config loaded');
     }
-    const app = await buildApp({ engine, logger, apiTokenHashes: config.api_token_hashes, portal });
+    let governor: Governor | null = null;
+    const app = await buildApp({ engine, logger, apiTokenHashes: config.api_token_hashes, portal, governor: () => governor });
     await engine.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -85,18 +97,26 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
     const host = config.host.includes(':') && !config.host.startsWith('[') ? `[${config.host}]` : config.host;
     const url = `http://${host}:${port}`;
     logger.info({ url, database: config.database_url.replace(/\/\/[^@]*@/, '//***@') }, 'ScheduleZero listening');
+    // Supervised workers and ZeroMQ handlers connect to a server that is already listening.
+    governor = await startGovernor(registry, { logger: logger.child({ component: 'governor' }), serverUrl: url });
+    const zmq = config.zmq
+      ? await startZmqBridge(engine, { endpoint: `tcp://${config.zmq.host}:${config.zmq.port}`, logger: logger.child({ component: 'zeromq' }) })
+      : null;
 
     let closing: Promise<void> | null = null;
     const close = () =>
       (closing ??= (async () => {
-        // Stop handing out work first (waiting polls answer empty), keep HTTP up for the grace
-        // period so that workers can still report, then close the rest.
+        // Supervised workers are asked to stop first (they finish and report their jobs), then
+        // the engine stops handing out work (waiting polls answer empty); HTTP stays up for the
+        // grace period so that workers can still report, then the rest closes.
+        await governor?.stop();
+        await zmq?.close();
         await engine.stop(config.shutdown_grace_seconds * 1000);
         await app.close();
         await store.close();
         lock?.release();
       })());
-    return { url, port, app, engine, store, logger, close };
+    return { url, port, app, engine, store, logger, governor: () => governor, close };
   } catch (err) {
     await store.close();
     lock?.release();

@@ -10,6 +10,7 @@ interface ServeOptions {
   allowOpenBind?: boolean;
   portalConfig?: string;
   portal?: boolean;
+  handlerRegistry?: string;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -24,6 +25,7 @@ export function registerServeCommand(program: Command): void {
     .option('--allow-open-bind', 'allow a non-loopback address without API tokens')
     .option('--portal-config <file>', 'portal_config.yaml (env SCHEDULEZERO_PORTAL_CONFIG, default ./portal_config.yaml when present)')
     .option('--no-portal', 'serve the API only, without the web portal')
+    .option('--handler-registry <file>', 'handler_registry.yaml (env SCHEDULEZERO_HANDLER_REGISTRY, default ./handler_registry.yaml when present)')
     .action(async (o: ServeOptions) => {
       let port: number | undefined;
       if (o.port !== undefined) {
@@ -42,6 +44,7 @@ export function registerServeCommand(program: Command): void {
         allowOpenBind: o.allowOpenBind,
         portalConfig: o.portalConfig,
         portal: o.portal === false ? false : undefined,
+        handlerRegistry: o.handlerRegistry,
       });
       const server = await startServer(config);
       let stopping = false;
