@@ -1,5 +1,7 @@
 import type { AttemptRow, RunRow, ScheduleRow, WorkerRow } from '../domain/types.js';
 import type { CompleteOutcome, HandlerView, WorkerView } from '../engine/engine.js';
+import type { GovernedState } from '../governor/index.js';
+import type { HandlerDetailView } from '../handlers/detail.js';
 
 /** Rows keep epoch milliseconds; the API speaks ISO-8601 UTC. These are the only converters. */
 export function iso(ms: number): string {
@@ -123,5 +125,37 @@ export function handlerOut(h: HandlerView) {
     running: h.running,
     last_seen_at: isoOrNull(h.last_seen_at),
     workers: h.workers.map(workerOut),
+  };
+}
+
+export function governedOut(g: GovernedState) {
+  return {
+    handler: g.handler,
+    state: g.state,
+    pid: g.pid,
+    restarts: g.restarts,
+    last_exit: g.last_exit ? { code: g.last_exit.code, signal: g.last_exit.signal, at: iso(g.last_exit.at) } : null,
+    started_at: isoOrNull(g.started_at),
+    next_restart_at: isoOrNull(g.next_restart_at),
+    log_file: g.log_file,
+    command: g.command,
+  };
+}
+
+export function handlerDetailOut(d: HandlerDetailView) {
+  return {
+    handler: d.handler,
+    type: d.type,
+    description: d.description,
+    declared: d.declared,
+    status: d.view?.status ?? ('offline' as const),
+    health: d.health,
+    running: d.view?.running ?? 0,
+    last_seen_at: isoOrNull(d.view?.last_seen_at ?? null),
+    workers: (d.view?.workers ?? []).map(workerOut),
+    methods: d.methods,
+    window: { since: iso(d.window.since), until: iso(d.window.until) },
+    governor: d.governor ? governedOut(d.governor) : null,
+    docs_url: d.docs_url,
   };
 }

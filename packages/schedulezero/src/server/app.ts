@@ -37,6 +37,8 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
     // Per-request logs at 5,000 requests/s drown everything else; errors are still logged.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
+    // Handler names may be 128 characters, percent-encoded in paths.
+    maxParamLength: 512,
     return503OnClosing: true,
     // By the time the app closes, the engine has stopped and answered every waiting poll; what
     // is left are idle keep-alive sockets (some never sent a request) that would hold the close.
@@ -88,7 +90,7 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
 
   await app.register(scheduleRoutes, { prefix: API, engine });
   await app.register(runRoutes, { prefix: API, engine });
-  await app.register(handlerRoutes, { prefix: API, engine });
+  await app.register(handlerRoutes, { prefix: API, engine, governor });
   await app.register(protocolRoutes, { prefix: API, engine });
   // The original ScheduleZero's routes (/api/health, /api/schedule, ...), for its API clients.
   await app.register(originalRoutes, { prefix: '/api', engine });

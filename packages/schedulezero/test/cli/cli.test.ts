@@ -107,6 +107,13 @@ describe('schedulezero CLI', () => {
     });
     const res = await s(['handlers', 'list']);
     expect(res.stdout).toMatch(/mailer\s+online\s+1\/1\s+0\s+\S+ \S+\s+digest, send/);
+    const show = await s(['handlers', 'show', 'mailer']);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stdout).toMatch(/^mailer\s+worker\s+online\s+health: healthy/);
+    expect(show.stdout).toMatch(/digest\s+0\s+-\s+-\s+-\s+1\s+no\s+observed/);
+    const missing = await s(['handlers', 'show', 'nobody']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('handler "nobody" is not known');
   });
 
   it('creates, lists and revokes API tokens (shown once, stored hashed)', async () => {
