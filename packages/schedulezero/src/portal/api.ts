@@ -4,6 +4,8 @@ import type { EngineEvents } from '../engine/events.js';
 import type { HandlerView, OneOffRunInput, ScheduleInput, SchedulePatchInput } from '../engine/types.js';
 import type { Page, RunQuery, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery, ScheduleQuery } from '../store/store.js';
 import { compileBodyValidator } from '../api/validation.js';
+import type { Governor } from '../governor/index.js';
+import { handlerDetail, type HandlerDetailView } from '../handlers/detail.js';
 import { RunCreate } from '../schemas/run.js';
 import { ScheduleCreate, SchedulePatch } from '../schemas/schedule.js';
 import { compileTrigger, parseTrigger } from '../triggers/index.js';
@@ -46,6 +48,8 @@ export interface PortalApi {
   };
   handlers: {
     list(): Promise<HandlerView[]>;
+    /** One handler: type, methods with schemas and 24 h stats, health, governor state. Throws NotFoundError. */
+    get(id: string): Promise<HandlerDetailView>;
   };
   /** Listen to engine events (for live pages); returns the function that stops listening. */
   /** The server's OpenAPI document (for API reference pages). */
@@ -54,7 +58,7 @@ export interface PortalApi {
   now(): number;
 }
 
-export function createPortalApi(engine: Engine, openapi: () => Record<string, unknown>): PortalApi {
+export function createPortalApi(engine: Engine, openapi: () => Record<string, unknown>, governor: () => Governor | null = () => null): PortalApi {
   // Microsites are not trusted to validate: their input goes through the API's own schemas.
   const scheduleCreate = compileBodyValidator<ScheduleInput>(ScheduleCreate);
   const schedulePatch = compileBodyValidator<SchedulePatchInput>(SchedulePatch);
@@ -99,6 +103,7 @@ export function createPortalApi(engine: Engine, openapi: () => Record<string, un
     },
     handlers: {
       list: () => engine.listHandlers(),
+      get: (id) => handlerDetail(engine, id, governor()?.state(id) ?? null),
     },
     openapi,
     on(event, listener) {

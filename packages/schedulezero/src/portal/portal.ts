@@ -8,6 +8,7 @@ import type { Authenticator } from '../api/auth.js';
 import { AppError } from '../domain/errors.js';
 import type { Logger } from '../domain/logger.js';
 import type { Engine } from '../engine/engine.js';
+import type { Governor } from '../governor/index.js';
 import { createPortalApi, type PortalApi } from './api.js';
 import { contentType, ShellAssets } from './assets.js';
 import type { ResolvedMicrosite, ResolvedPortalConfig } from './config/load.js';
@@ -27,6 +28,8 @@ export interface PortalOptions {
   logger: Logger;
   /** The server's OpenAPI document. */
   openapi: () => Record<string, unknown>;
+  /** The process governor (handlers' supervised processes), once started. */
+  governor?: () => Governor | null;
 }
 
 /** Paths the portal leaves to the API's bearer-token guard. */
@@ -52,7 +55,7 @@ export class Portal {
   private readonly csrfTokens = new WeakMap<FastifyReply, string>();
 
   constructor(private readonly options: PortalOptions) {
-    this.api = createPortalApi(options.engine, options.openapi);
+    this.api = createPortalApi(options.engine, options.openapi, options.governor);
     this.sessions = new Sessions(options.auth);
     const { branding } = options.config;
     this.navItems = this.buildNav(options.config.microsites);

@@ -53,7 +53,7 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
     ...(portalConfig ? { protects: isApiPath } : {}),
   });
   const portal = portalConfig
-    ? new Portal({ engine, auth, config: portalConfig, logger: logger.child({ component: 'portal' }), openapi: () => base.swagger() as unknown as Record<string, unknown> })
+    ? new Portal({ engine, auth, config: portalConfig, logger: logger.child({ component: 'portal' }), openapi: () => base.swagger() as unknown as Record<string, unknown>, governor })
     : null;
   installErrorHandling(base, portal ? { notFoundPage: (request, reply) => portal.notFound(request, reply), isApiPath } : {});
   const app = base.withTypeProvider<TypeBoxTypeProvider>();

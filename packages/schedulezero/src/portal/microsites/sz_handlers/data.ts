@@ -3,6 +3,7 @@ import type { RunRow } from '../../../domain/types.js';
 import type { HandlerView } from '../../../engine/types.js';
 import type { HandlerRunStats, RunStats } from '../../../store/store.js';
 import type { MicrositeContext } from '../../plugin.js';
+import type { HandlerDetailView } from '../../../handlers/detail.js';
 
 /** What the handler pages show, gathered through ctx.api only. */
 
@@ -61,6 +62,8 @@ export interface MethodItem {
   /** Online workers that offer it right now. */
   offered_by: number;
   stats: RunStats;
+  description: string | null;
+  params_schema: Record<string, unknown> | null;
 }
 
 export interface DetailData {
@@ -71,30 +74,34 @@ export interface DetailData {
   methods: MethodItem[];
   runs: RunRow[];
   now: number;
+  /** From the registry and the server: type, description, health, governor state. */
+  detail: HandlerDetailView;
 }
 
 export async function loadDetail(ctx: MicrositeContext, name: string): Promise<DetailData> {
   const now = ctx.api.now();
   const since = now - STATS_WINDOW_MS;
-  const [views, stats, recent] = await Promise.all([
-    ctx.api.handlers.list(),
-    ctx.api.runs.stats({ since, handler: name }),
-    ctx.api.runs.list({ handler: name, limit: RECENT_RUNS }),
-  ]);
-  const view = views.find((v) => v.handler === name) ?? null;
-  if (view === null && recent.items.length === 0) {
-    throw new NotFoundError('handler_not_found', `There is no handler "${name}". A handler shows up here once one of its workers connects.`);
-  }
+  const detail = await ctx.api.handlers.get(name).catch((err: unknown) => {
+    if (err instanceof NotFoundError) throw new NotFoundError('handler_not_found', `There is no handler "${name}". A handler shows up here once one of its workers connects, or once handler_registry.yaml declares it.`);
+    throw err;
+  });
+  const [stats, recent] = await Promise.all([ctx.api.runs.stats({ since, handler: name }), ctx.api.runs.list({ handler: name, limit: RECENT_RUNS })]);
+  const view = detail.view;
 
   // Methods a worker offers or offered, and methods runs asked for (a typo in a schedule shows up here).
   const online = view?.workers.filter((w) => w.status === 'online') ?? [];
-  const names = new Set<string>([...(view?.workers.flatMap((w) => w.methods) ?? []), ...recent.items.map((r) => r.method)]);
+  const names = new Set<string>([...(view?.workers.flatMap((w) => w.methods) ?? []), ...recent.items.map((r) => r.method), ...detail.methods.map((m) => m.name)]);
   const methods = await Promise.all(
-    [...names].sort().map(async (method) => ({
-      method,
-      offered_by: online.filter((w) => w.methods.includes(method)).length,
-      stats: await ctx.api.runs.stats({ since, handler: name, method }),
-    })),
+    [...names].sort().map(async (method) => {
+      const known = detail.methods.find((m) => m.name === method);
+      return {
+        method,
+        offered_by: online.filter((w) => w.methods.includes(method)).length,
+        stats: await ctx.api.runs.stats({ since, handler: name, method }),
+        description: known?.description ?? null,
+        params_schema: known?.params_schema ?? null,
+      };
+    }),
   );
-  return { name, view, stats, methods, runs: recent.items, now };
+  return { name, view, stats, methods, runs: recent.items, now, detail };
 }

@@ -4,7 +4,8 @@ import type { WorkerView } from '../../../engine/types.js';
 import type { RunStats } from '../../../store/store.js';
 import { headActions, handlerStatus, methodChips, workerStatus } from './common-view.js';
 import type { DetailData, Links, MethodItem } from './data.js';
-import { ago, count, duration, empty, statusBadge } from '../../format.js';
+import { ago, count, countdown, duration, empty, statusBadge } from '../../format.js';
+import type { GovernedState } from '../../../governor/index.js';
 import { percentiles, rateCell, when } from './format.js';
 
 /** GET /:handler: one handler's workers, methods and recent runs. */
@@ -18,16 +19,51 @@ export function detailPage(data: DetailData, links: Links): SafeHtml {
   return html`<div class="szh-page">${[
     html`<nav class="sz-breadcrumb" aria-label="Breadcrumb"><a href="${links.home}">Handlers</a> / <span>${name}</span></nav>`,
     html`<div class="sz-page-head">
-  <div><h1 class="szh-title"><span>${name}</span>${handlerStatus(view?.status ?? 'offline')}</h1><p>${subtitle}</p></div>
+  <div><h1 class="szh-title"><span>${name}</span>${handlerStatus(view?.status ?? 'offline')}<span class="sz-badge" title="How the server reaches this handler">${TYPE_LABEL[data.detail.type]}</span></h1>${data.detail.description ? html`<p>${data.detail.description}</p>` : ''}<p>${subtitle}</p></div>
   ${headActions(links, links.handler(name))}
 </div>`,
     tiles(data, online),
-    // GOVERNOR: once handlers report governor state (rate limits, concurrency caps, circuit
-    // breaker; see the handler issue), load it in loadDetail and render its card here.
+    data.detail.governor ? governorCard(data.detail.governor) : '',
     workersCard(workers),
     methodsCard(data.methods),
     runsCard(data.runs, links, data.now),
   ]}</div>`;
+}
+
+const TYPE_LABEL: Record<DetailData['detail']['type'], string> = {
+  worker: 'pull worker',
+  http: 'webhook',
+  command: 'command',
+  in_process: 'in-process',
+};
+
+const GOVERNOR_STATE: Record<string, { label: string; badge: string }> = {
+  starting: { label: 'Starting', badge: 'sz-badge-info' },
+  running: { label: 'Running', badge: 'sz-badge-ok' },
+  backoff: { label: 'Restarting soon', badge: 'sz-badge-warn' },
+  stopping: { label: 'Stopping', badge: 'sz-badge-info' },
+  stopped: { label: 'Stopped', badge: '' },
+  failed: { label: 'Gave up', badge: 'sz-badge-fail' },
+};
+
+/** The process the server keeps running for this handler (handler_registry.yaml `run`). */
+function governorCard(g: GovernedState): SafeHtml {
+  const state = GOVERNOR_STATE[g.state] ?? { label: g.state, badge: '' };
+  const exit = g.last_exit
+    ? html`${g.last_exit.signal ? `killed by ${g.last_exit.signal}` : `exit code ${g.last_exit.code ?? '?'}`}, ${ago(g.last_exit.at)}`
+    : 'none';
+  return html`<section class="sz-card" aria-labelledby="szh-governor">
+  <h2 id="szh-governor">Process <span class="sz-muted">supervised by the governor</span></h2>
+  <dl class="sz-kv">
+    <dt>State</dt><dd><span class="sz-badge ${state.badge}">${state.label}</span>${g.next_restart_at !== null ? html` next start ${countdown(g.next_restart_at)}` : ''}</dd>
+    <dt>PID</dt><dd>${g.pid ?? '—'}</dd>
+    <dt>Restarts</dt><dd>${count(g.restarts)}</dd>
+    <dt>Last exit</dt><dd>${exit}</dd>
+    <dt>Up since</dt><dd>${g.started_at !== null && g.state === 'running' ? ago(g.started_at) : '—'}</dd>
+    <dt>Command</dt><dd><code>${g.command.join(' ')}</code></dd>
+    <dt>Log file</dt><dd><code>${g.log_file}</code></dd>
+  </dl>
+</section>`;
 }
 
 function failedCount(stats: RunStats): number {
@@ -70,8 +106,8 @@ function methodsCard(methods: MethodItem[]): SafeHtml {
     ? empty('No methods offered or called yet.')
     : html`<div class="sz-table-wrap"><table class="sz-table">
     <thead><tr><th scope="col">Method</th><th scope="col">Offered by</th><th scope="col" class="sz-num">Runs</th><th scope="col" class="sz-num">Succeeded</th><th scope="col" class="sz-num">Failed</th><th scope="col" class="sz-num">Success</th><th scope="col" class="sz-num">p50</th><th scope="col" class="sz-num">p95</th></tr></thead>
-    <tbody>${methods.map(({ method, offered_by, stats }) => html`<tr>
-      <th scope="row"><code class="szh-method">${method}</code></th>
+    <tbody>${methods.map(({ method, offered_by, stats, description, params_schema }) => html`<tr>
+      <th scope="row"><code class="szh-method">${method}</code>${description ? html`<span class="sz-sub">${description}</span>` : ''}${params_schema ? html`<details class="szh-schema"><summary>Params schema</summary><pre class="sz-pre">${JSON.stringify(params_schema, null, 2)}</pre></details>` : ''}</th>
       <td>${offered_by > 0 ? `${offered_by} online ${offered_by === 1 ? 'worker' : 'workers'}` : html`<span class="sz-badge sz-badge-warn" title="Runs of this method wait until a worker offering it connects">no online worker</span>`}</td>
       <td class="sz-num">${count(stats.total)}</td>
       <td class="sz-num">${count(stats.counts.succeeded ?? 0)}</td>
