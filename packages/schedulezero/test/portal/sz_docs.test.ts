@@ -310,14 +310,19 @@ describe('sz_docs without documentation.sites', () => {
     await server?.close();
   });
 
-  test('ScheduleZero\'s own docs (the repository\'s docs/) are served at /docs', async () => {
+  test('ScheduleZero\'s own docs and the handler SDKs\' docs (the repository\'s) are served at /docs', async () => {
     const client = portalClient(server.url);
-    const home = await client.get('/docs');
+    const list = await client.get('/docs');
+    expect(list.status).toBe(200);
+    for (const site of ['core', 'handlers-typescript']) expect(list.text).toContain(`<a href="/docs/${site}/">`);
+    const home = await client.get('/docs/core/');
     expect(home.status).toBe(200);
     const ownIndex = readFileSync(new URL('../../../../docs/index.md', import.meta.url), 'utf8');
     const firstLine = ownIndex.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'))!.trim();
     expect(home.text).toContain(firstLine.slice(0, 40));
-    expect(home.text).toContain('<a class="sz-docs-back" href="/docs/_sites/">');
+    const sdk = await client.get('/docs/handlers-typescript/examples/retries/');
+    expect(sdk.status).toBe(200);
+    expect(sdk.text).toContain('NonRetryableError');
 
     const triggers = await client.get('/docs/core/concepts/triggers/');
     expect(triggers.status).toBe(200);
@@ -326,7 +331,6 @@ describe('sz_docs without documentation.sites', () => {
 
     const index = await client.get('/docs/_sites/');
     expect(index.status).toBe(200);
-    expect(index.text).toContain('<a href="/docs/core/">');
     expect((await rawGet(server.url, '/docs/core/mkdocs.yml')).status).toBe(404);
   });
 });

@@ -14,6 +14,12 @@ import type { MicrositeContext } from '../../plugin.js';
 const REPO_ROOT = new URL('../../../../../../', import.meta.url);
 export const CORE_DOCS_DIR = fileURLToPath(new URL('docs/', REPO_ROOT));
 
+/** The handler SDKs' independent doc sites (their own mkdocs.yml), served beside the core docs. */
+const SDK_DOCS = [
+  { id: 'handlers-typescript', folder: fileURLToPath(new URL('packages/handler/docs/', REPO_ROOT)), icon: '🟦', description: 'Writing handlers in TypeScript with @schedulezero/handler.' },
+  { id: 'handlers-python', folder: fileURLToPath(new URL('handlers-python/docs/', REPO_ROOT)), icon: '🐍', description: 'Writing handlers in Python with schedulezero_handler.' },
+];
+
 function coreDocsAvailable(): boolean {
   return existsSync(fileURLToPath(new URL('packages/schedulezero/package.json', REPO_ROOT))) && existsSync(CORE_DOCS_DIR);
 }
@@ -113,6 +119,9 @@ export class DocSources {
 
     if (configured.length === 0 && coreDocsAvailable()) {
       add(this.makeSite('core', CORE_DOCS_DIR, 'core', { name: null, icon: '📘', description: null, order: 0 }), 'ScheduleZero docs');
+      SDK_DOCS.forEach((sdk, i) => {
+        if (existsSync(sdk.folder)) add(this.makeSite(sdk.id, sdk.folder, 'core', { name: null, icon: sdk.icon, description: sdk.description, order: 1 + i }), sdk.id);
+      });
     }
     return out.sort((a, b) => a.order - b.order);
   }
