@@ -128,15 +128,20 @@ export function handlerOut(h: HandlerView) {
   };
 }
 
-export function governedOut(g: GovernedState) {
+/** A supervised process as GET /api/v1/governor and GET /api/v1/handlers/{handler} show it. */
+export function governedStateOut(g: GovernedState) {
   return {
     handler: g.handler,
     state: g.state,
     pid: g.pid,
     restarts: g.restarts,
+    consecutive_crashes: g.consecutive_crashes,
+    max_restarts: g.max_restarts,
     last_exit: g.last_exit ? { code: g.last_exit.code, signal: g.last_exit.signal, at: iso(g.last_exit.at) } : null,
+    last_error: g.last_error,
     started_at: isoOrNull(g.started_at),
     next_restart_at: isoOrNull(g.next_restart_at),
+    since: iso(g.since),
     log_file: g.log_file,
     command: g.command,
   };
@@ -155,7 +160,7 @@ export function handlerDetailOut(d: HandlerDetailView) {
     workers: (d.view?.workers ?? []).map(workerOut),
     methods: d.methods,
     window: { since: iso(d.window.since), until: iso(d.window.until) },
-    governor: d.governor ? governedOut(d.governor) : null,
+    governor: d.governor ? governedStateOut(d.governor) : null,
     docs_url: d.docs_url,
   };
 }

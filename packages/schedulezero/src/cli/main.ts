@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../server/config-error.js';
 import { VERSION } from '../version.js';
 import { ApiClient, CliError } from './client.js';
+import { registerGovernorCommands } from './commands/governor.js';
 import { registerHandlerCommands } from './commands/handlers.js';
 import { registerPortalCommands } from './commands/portal.js';
 import { registerRunCommands } from './commands/runs.js';
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerScheduleCommands(program, ctx);
   registerRunCommands(program, ctx);
   registerHandlerCommands(program, ctx);
+  registerGovernorCommands(program, ctx);
   registerTokenCommands(program, () => Boolean(globals().json));
   registerPortalCommands(program, () => Boolean(globals().json));
   return program;

@@ -44,7 +44,12 @@ const validate = new Ajv({ allErrors: true, strict: false, verbose: true, discri
 /** Parameter schemas are JSON Schema written by users: compiled once here to refuse broken ones early. */
 const schemaCheck = new Ajv({ strict: false, allErrors: true });
 
-export function loadHandlerRegistry(file: string | null, env: NodeJS.ProcessEnv = process.env): HandlerRegistry {
+export interface RegistryLoadOptions {
+  /** An http handler's secret_env must be set (the server signs with it); the governor does not need it. */
+  requireSecrets?: boolean;
+}
+
+export function loadHandlerRegistry(file: string | null, env: NodeJS.ProcessEnv = process.env, options: RegistryLoadOptions = {}): HandlerRegistry {
   if (file === null) return EMPTY_REGISTRY;
   const source = readYamlFile(file, 'handler registry');
   if (!validate(source.data)) throw new ConfigError(describeSchemaError(source, validate.errors ?? []));
@@ -76,7 +81,7 @@ export function loadHandlerRegistry(file: string | null, env: NodeJS.ProcessEnv 
       let secret: string | null = null;
       if (spec.secret_env !== undefined) {
         secret = env[spec.secret_env] ?? null;
-        if (!secret) fail(['secret_env'], `environment variable ${spec.secret_env} is not set (it holds the signing secret)`);
+        if (!secret && options.requireSecrets !== false) fail(['secret_env'], `environment variable ${spec.secret_env} is not set (it holds the signing secret)`);
       }
       return { ...spec, methods, where, secret };
     }

@@ -1,5 +1,6 @@
 import { Type } from 'typebox';
 import { IsoTime, NullableIsoTime } from './common.js';
+import { GovernedProcess } from './governor.js';
 import { WorkerInfo } from './worker.js';
 
 /** GET /api/v1/handlers/{handler}: everything known about one handler. */
@@ -28,18 +29,6 @@ export const MethodDetail = Type.Object({
   stats: MethodStats,
 });
 
-export const GovernedStateOut = Type.Object({
-  handler: Type.String(),
-  state: Type.String({ description: 'starting, running, backoff, stopping, stopped or failed (gave up).' }),
-  pid: Nullable(Type.Integer()),
-  restarts: Type.Integer(),
-  last_exit: Nullable(Type.Object({ code: Nullable(Type.Integer()), signal: Nullable(Type.String()), at: IsoTime })),
-  started_at: NullableIsoTime,
-  next_restart_at: NullableIsoTime,
-  log_file: Type.String(),
-  command: Type.Array(Type.String()),
-});
-
 export const HandlerDetail = Type.Object({
   handler: Type.String(),
   type: Type.Union([Type.Literal('worker'), Type.Literal('http'), Type.Literal('command'), Type.Literal('in_process')]),
@@ -54,6 +43,6 @@ export const HandlerDetail = Type.Object({
   workers: Type.Array(WorkerInfo),
   methods: Type.Array(MethodDetail),
   window: Type.Object({ since: IsoTime, until: IsoTime }),
-  governor: Nullable(GovernedStateOut),
+  governor: Nullable(GovernedProcess),
   docs_url: Nullable(Type.String()),
 });

@@ -59,6 +59,7 @@ function governorCard(g: GovernedState): SafeHtml {
     <dt>PID</dt><dd>${g.pid ?? '—'}</dd>
     <dt>Restarts</dt><dd>${count(g.restarts)}</dd>
     <dt>Last exit</dt><dd>${exit}</dd>
+    ${g.last_error ? html`<dt>Last error</dt><dd class="szh-outcome">${g.last_error}</dd>` : ''}
     <dt>Up since</dt><dd>${g.started_at !== null && g.state === 'running' ? ago(g.started_at) : '—'}</dd>
     <dt>Command</dt><dd><code>${g.command.join(' ')}</code></dd>
     <dt>Log file</dt><dd><code>${g.log_file}</code></dd>
