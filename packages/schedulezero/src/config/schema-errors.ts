@@ -29,6 +29,10 @@ export function describeSchemaError(source: YamlSource, errors: ErrorObject[]): 
     path.push(String(params.missingProperty));
     message = 'is required';
     atKey = true;
+  } else if (err.keyword === 'additionalProperties') {
+    path.push(String(params.additionalProperty));
+    message = 'is not a known key';
+    atKey = true;
   } else if (err.keyword === 'pattern' || err.keyword === 'anyOf') {
     const description = (err.parentSchema as { description?: string } | undefined)?.description;
     if (err.keyword === 'anyOf') message = 'is not one of the allowed forms';

@@ -1,4 +1,5 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { ValidationError } from '../domain/errors.js';
 import type { JsonObject, RetryPolicy } from '../domain/types.js';
 import type { HandlerRegistry, RegisteredHandler } from './registry.js';
@@ -28,7 +29,8 @@ export interface CatalogMethod {
  * method's default timeout and retry policy.
  */
 export class HandlerCatalog {
-  private readonly ajv = new Ajv({ strict: false, allErrors: false, useDefaults: false });
+  // Formats (email, date-time, uri, ...) are checked, as users of JSON Schema expect.
+  private readonly ajv = (addFormatsModule as unknown as (ajv: Ajv) => Ajv)(new Ajv({ strict: false, allErrors: false, useDefaults: false }));
   private readonly compiled = new Map<string, ValidateFunction>();
   private readonly registered = new Map<string, RegisteredHandler>();
   /** handler -> method -> info, as the latest registering worker said. */

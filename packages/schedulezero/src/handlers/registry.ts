@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { describeSchemaError } from '../config/schema-errors.js';
 import { locate, readYamlFile } from '../config/yaml-source.js';
 import { ConfigError } from '../server/config-error.js';
@@ -42,7 +43,8 @@ export function findHandlerRegistry(path: string | null, cwd = process.cwd()): s
 
 const validate = new Ajv({ allErrors: true, strict: false, verbose: true, discriminator: false }).compile(HandlerRegistrySchema);
 /** Parameter schemas are JSON Schema written by users: compiled once here to refuse broken ones early. */
-const schemaCheck = new Ajv({ strict: false, allErrors: true });
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const schemaCheck = addFormats(new Ajv({ strict: false, allErrors: true }));
 
 export interface RegistryLoadOptions {
   /** An http handler's secret_env must be set (the server signs with it); the governor does not need it. */
@@ -52,7 +54,7 @@ export interface RegistryLoadOptions {
 export function loadHandlerRegistry(file: string | null, env: NodeJS.ProcessEnv = process.env, options: RegistryLoadOptions = {}): HandlerRegistry {
   if (file === null) return EMPTY_REGISTRY;
   const source = readYamlFile(file, 'handler registry');
-  if (!validate(source.data)) throw new ConfigError(describeSchemaError(source, validate.errors ?? []));
+  if (!validate(source.data)) throw new ConfigError(describeSchemaError(source, relevantErrors(source.data, validate.errors ?? [])));
   const data = source.data as HandlerRegistryFile;
   const base = dirname(file);
   const seen = new Map<string, number>();
@@ -75,7 +77,7 @@ export function loadHandlerRegistry(file: string | null, env: NodeJS.ProcessEnv 
         }
       }
     }
-    if (spec.type !== 'worker' && Object.keys(methods).length === 0) fail(['methods'], `an ${spec.type} handler needs at least one method`);
+    if (spec.type !== 'worker' && Object.keys(methods).length === 0) fail(['methods'], `${spec.type === 'http' ? 'an' : 'a'} ${spec.type} handler needs at least one method`);
 
     if (spec.type === 'http') {
       let secret: string | null = null;
@@ -96,4 +98,25 @@ export function loadHandlerRegistry(file: string | null, env: NodeJS.ProcessEnv 
     return { ...rest, methods, where };
   });
   return { file, handlers };
+}
+
+/** The branch of the handler union (registry-schema.ts) each `type` selects. */
+const BRANCH: Record<string, number> = { http: 0, command: 1, worker: 2 };
+
+/**
+ * Ajv reports a mistake in one handler once per branch of the handler union ("type must be
+ * equal to constant" from the two branches that do not apply). Keep the errors of the branch
+ * the entry's own `type` picks; an unknown key is reported as that key.
+ */
+function relevantErrors(data: unknown, errors: ErrorObject[]): ErrorObject[] {
+  const handlers = (data as { handlers?: unknown[] } | null)?.handlers;
+  const kept = errors.filter((e) => {
+    const at = /^\/handlers\/(\d+)(?:\/|$)/.exec(e.instancePath);
+    const branch = /^#\/properties\/handlers\/items\/anyOf\/(\d+)\//.exec(e.schemaPath);
+    if (!at || !branch) return true;
+    const type = (handlers?.[Number(at[1])] as { type?: unknown } | undefined)?.type;
+    const wanted = typeof type === 'string' ? BRANCH[type] : undefined;
+    return wanted === undefined || Number(branch[1]) === wanted;
+  });
+  return kept.length > 0 ? kept : errors;
 }
