@@ -5,7 +5,9 @@ import type { Logger as PinoLogger } from 'pino';
 import { Type } from 'typebox';
 import { Authenticator } from '../api/auth.js';
 import { installErrorHandling } from '../api/errors.js';
+import { governorRoutes } from '../api/routes/governor.js';
 import { handlerRoutes } from '../api/routes/handlers.js';
+import { runLogRoutes } from '../api/routes/run-logs.js';
 import { runRoutes } from '../api/routes/runs.js';
 import { scheduleRoutes } from '../api/routes/schedules.js';
 import { installValidation } from '../api/validation.js';
@@ -48,7 +50,8 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
   const auth = new Authenticator({
     store: engine.store,
     configuredHashes: apiTokenHashes,
-    publicPaths: [`${API}/health`],
+    // Load balancers' health checks, and the original ScheduleZero's health poll.
+    publicPaths: [`${API}/health`, '/api/health'],
     // With the portal on, its pages are guarded by its own sign-in (sessions).
     ...(portalConfig ? { protects: isApiPath } : {}),
   });
@@ -90,8 +93,10 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
 
   await app.register(scheduleRoutes, { prefix: API, engine });
   await app.register(runRoutes, { prefix: API, engine });
+  await app.register(runLogRoutes, { prefix: API, engine });
   await app.register(handlerRoutes, { prefix: API, engine, governor });
   await app.register(protocolRoutes, { prefix: API, engine });
+  await app.register(governorRoutes, { prefix: API, governor });
   // The original ScheduleZero's routes (/api/health, /api/schedule, ...), for its API clients.
   await app.register(originalRoutes, { prefix: '/api', engine });
 

@@ -57,6 +57,8 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
     lock?.release();
     throw err;
   }
+  // What has started so far, for a clean stop when a later step of start-up fails.
+  let started: { engine?: Engine; app?: FastifyInstance; governor?: Governor } = {};
   try {
     if (!isLoopback(config.host) && !config.allow_open_bind) {
       const hasTokens = config.api_token_hashes.length > 0 || (await store.listTokens()).length > 0;
@@ -79,6 +81,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
       retention: config.retention,
       ...(options.reapIntervalMs ? { reapIntervalMs: options.reapIntervalMs } : {}),
     });
+    started.engine = engine;
     await options.beforeStart?.(engine);
     await registerRegistryHandlers(engine, registry, { logger: logger.child({ component: 'handlers' }) });
     let portal: ResolvedPortalConfig | null = null;
@@ -90,6 +93,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
     }
     let governor: Governor | null = null;
     const app = await buildApp({ engine, logger, apiTokenHashes: config.api_token_hashes, portal, governor: () => governor });
+    started.app = app;
     await engine.start();
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
@@ -99,9 +103,16 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
     logger.info({ url, database: config.database_url.replace(/\/\/[^@]*@/, '//***@') }, 'ScheduleZero listening');
     // Supervised workers and ZeroMQ handlers connect to a server that is already listening.
     governor = await startGovernor(registry, { logger: logger.child({ component: 'governor' }), serverUrl: url });
+    started.governor = governor;
     const zmq = config.zmq
-      ? await startZmqBridge(engine, { endpoint: `tcp://${config.zmq.host}:${config.zmq.port}`, logger: logger.child({ component: 'zeromq' }) })
+      ? await startZmqBridge(engine, { endpoint: `tcp://${config.zmq.host}:${config.zmq.port}`, logger: logger.child({ component: 'zeromq' }) }).catch(
+          (err: unknown) => {
+            // A taken port is a settings problem: said as one (exit code 2, no stack).
+            throw new ConfigError((err as Error).message);
+          },
+        )
       : null;
+    started = {};
 
     let closing: Promise<void> | null = null;
     const close = () =>
@@ -110,14 +121,18 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
         // the engine stops handing out work (waiting polls answer empty); HTTP stays up for the
         // grace period so that workers can still report, then the rest closes.
         await governor?.stop();
-        await zmq?.close();
         await engine.stop(config.shutdown_grace_seconds * 1000);
+        // After the engine: a ZeroMQ job handed out meanwhile still gets its reply.
+        await zmq?.close();
         await app.close();
         await store.close();
         lock?.release();
       })());
     return { url, port, app, engine, store, logger, governor: () => governor, close };
   } catch (err) {
+    await started.governor?.stop().catch(() => undefined);
+    await started.engine?.stop(0).catch(() => undefined);
+    await started.app?.close().catch(() => undefined);
     await store.close();
     lock?.release();
     throw err;

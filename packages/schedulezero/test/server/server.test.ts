@@ -141,3 +141,21 @@ describe('API only (portal off)', () => {
     expect((await fetch(`${server.url}/api/v1/health`)).status).toBe(200);
   });
 });
+
+describe('start-up failures', () => {
+  it('stops what had started when a later step fails (ZeroMQ port taken), as a settings error', async () => {
+    const { freePort } = await import('../helpers.js');
+    const { Reply } = await import('zeromq');
+    const port = await freePort();
+    const squatter = new Reply();
+    await squatter.bind(`tcp://127.0.0.1:${port}`);
+    try {
+      const err = await startTestServer({ zmq: { host: '127.0.0.1', port } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect((err as Error).name).toBe('ConfigError');
+      expect((err as Error).message).toMatch(new RegExp(`${port}`));
+    } finally {
+      squatter.close();
+    }
+  });
+});
