@@ -22,7 +22,8 @@ const MODULES = readdirSync(TESTS)
   .sort();
 const TOKEN = `py-sdk-${randomBytes(12).toString('hex')}`;
 /** A skipped Python test fails the wrapper unless its reason is one of these. */
-const ALLOWED_SKIPS = [/the logs endpoint .* is not on this server yet/];
+/** Skips the suite may report: none (Python 3.9 runs are a separate test, skipped when 3.9 is absent). */
+const ALLOWED_SKIPS: RegExp[] = [];
 
 let server: RunningServer;
 

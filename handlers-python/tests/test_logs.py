@@ -21,15 +21,11 @@ class LogLinesTest(WorkerTestCase):
 
         self.started(worker)
         run_id = create_run(self.handler, "chatty")
-        # Best effort: with or without the logs endpoint, the job succeeds.
+        # Sending logs is best effort: the job succeeds whatever happens to its lines.
         run = wait_for_run(run_id)
         self.assertEqual((run["status"], run["result"]), ("succeeded", {"logged": 252}), run)
 
         status, body = api("GET", f"/runs/{run_id}/logs")
-        if status in (404, 405) and (not isinstance(body, dict) or body.get("error", {}).get("code") != "run_not_found"):
-            self.skipTest("the logs endpoint (GET/POST /api/v1/runs/{id}/logs) is not on this server yet: "
-                          f"{status} {body and body.get('error')}")
-
         self.assertEqual(status, 200, body)
         messages = [line["message"] for line in body["lines"]]
         self.assertEqual(messages, ["first line"] + [f"line {i}" for i in range(250)] + ["last line ✓"])

@@ -1,11 +1,14 @@
 import { ApiError, ConnectionError, RequestAbortedError } from './errors.js';
 import { fetchTransport, nodeTransport, type Transport } from './transport.js';
 import {
+  parseAppendLogsResponse,
   parseCompleteBatchResponse,
   parseCompleteResponse,
   parseHeartbeatResponse,
   parsePollResponse,
   parseRegistration,
+  type AppendLogsRequest,
+  type AppendLogsResponse,
   type CompleteItem,
   type CompleteItemResult,
   type CompleteRequest,
@@ -74,6 +77,11 @@ export class ProtocolClient {
   /** The batch form: several completions in one request; each entry succeeds or fails alone. */
   completeMany(workerId: string, completions: CompleteItem[], options?: RequestOptions): Promise<CompleteItemResult[]> {
     return this.request('POST', `/workers/${encodeURIComponent(workerId)}/complete`, { completions }, parseCompleteBatchResponse, options);
+  }
+
+  /** Add lines to the log of a run this worker is running (`POST /runs/{run_id}/logs`). */
+  appendLogs(runId: string, body: AppendLogsRequest, options?: RequestOptions): Promise<AppendLogsResponse> {
+    return this.request('POST', `/runs/${encodeURIComponent(runId)}/logs`, body, parseAppendLogsResponse, options);
   }
 
   async leave(workerId: string, options?: RequestOptions): Promise<void> {

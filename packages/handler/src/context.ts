@@ -28,7 +28,12 @@ export interface JobContext {
    * Sent with a heartbeat right away (coalesced when called often); never rejects.
    */
   progress(percent?: number | null, message?: string): Promise<void>;
-  /** Log through the worker's logger, tagged with the run id. */
+  /**
+   * Add a line to the run's log on the server (`message key=value ...`; shown in the portal, the
+   * API and `schedulezero runs logs`), and log it through the worker's logger, tagged with the
+   * run id. Lines are sent in batches, in the background; a line is never worth failing the job
+   * for, so this never throws and never waits.
+   */
   log(message: string, fields?: LogFields): void;
 }
 
@@ -37,6 +42,7 @@ export interface ContextHooks {
   signal: AbortSignal;
   logger: Logger;
   progress(percent: number | null | undefined, message: string | undefined): Promise<void>;
+  log(message: string, fields: LogFields | undefined): void;
 }
 
 export function createContext(job: Job, hooks: ContextHooks): JobContext {
@@ -52,7 +58,6 @@ export function createContext(job: Job, hooks: ContextHooks): JobContext {
     worker_id: hooks.workerId,
     signal: hooks.signal,
     progress: (percent?: number | null, message?: string) => hooks.progress(percent, message),
-    log: (message: string, fields?: LogFields) =>
-      hooks.logger.info(message, { run_id: job.run_id, method: job.method, ...fields }),
+    log: (message: string, fields?: LogFields) => hooks.log(message, fields),
   });
 }

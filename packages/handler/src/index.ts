@@ -11,11 +11,15 @@ export {
 } from './errors.js';
 export { ProtocolClient, type ClientOptions, type RequestOptions } from './client.js';
 export type {
+  AppendLogsRequest,
+  AppendLogsResponse,
   CompleteRequest,
   CompleteResponse,
   HeartbeatRequest,
   HeartbeatResponse,
   Job,
+  LogLineInput,
+  LogStream,
   PollRequest,
   PollResponse,
   RegisterRequest,
@@ -23,4 +27,4 @@ export type {
   RunError,
 } from './protocol.js';
 export type { JsonObject, JsonPrimitive, JsonValue } from './json.js';
-export { consoleLogger, createConsoleLogger, silentLogger, type Logger, type LogFields } from './logger.js';
+export { consoleLogger, createConsoleLogger, formatLogLine, silentLogger, type Logger, type LogFields } from './logger.js';

@@ -12,7 +12,8 @@ import {
   type AbortKind,
 } from './errors.js';
 import { toJson, type JsonObject, type JsonValue } from './json.js';
-import type { Logger } from './logger.js';
+import { formatLogLine, type LogFields, type Logger } from './logger.js';
+import { LogShipper } from './logs.js';
 import { LIMITS, type CompleteRequest, type HeartbeatRequest, type Job, type RunError } from './protocol.js';
 
 /** A method: gets the run's params and a context, returns a JSON-serializable result (or nothing). */
@@ -40,6 +41,8 @@ const MAX_RESULT_BYTES = 1_000_000;
 /** Progress reports sent in quick succession are coalesced; at most one heartbeat per gap. */
 const HEARTBEAT_GAP_MS = 100;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** At the end of a job, its last log lines get this long to reach the server before the outcome goes. */
+const LOG_FLUSH_MS = 5_000;
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
@@ -78,6 +81,8 @@ export class JobRun {
   private readonly state: { progress?: number; message?: string } = {};
   private abandonWith: ((outcome: Outcome) => void) | undefined;
   private readonly abandoned: Promise<Outcome>;
+  /** Made on the first ctx.log: most jobs never log. */
+  private logs: LogShipper | null = null;
 
   constructor(
     readonly job: Job,
@@ -91,6 +96,7 @@ export class JobRun {
       signal: this.controller.signal,
       logger: deps.logger,
       progress: (percent, message) => this.progress(percent, message),
+      log: (message, fields) => this.log(message, fields),
     });
     this.done = this.run();
   }
@@ -130,9 +136,14 @@ export class JobRun {
       clearTimeout(this.deadlineTimer);
     }
     // The server has ended the run (or given it to another worker): nothing to report.
-    if (this.kind === 'cancelled' || this.kind === 'lost') return;
     // The server times the attempt out itself; a failure caused by the deadline is not news.
-    if (this.kind === 'timeout' && outcome.status === 'failed') return;
+    // Either way the run's log is closed to this worker.
+    if (this.kind === 'cancelled' || this.kind === 'lost' || (this.kind === 'timeout' && outcome.status === 'failed')) {
+      this.logs?.discard();
+      return;
+    }
+    // The log first: once the outcome is in, the server takes no more lines for the run.
+    await this.logs?.close(LOG_FLUSH_MS);
     await this.report(outcome);
   }
 
@@ -174,6 +185,23 @@ export class JobRun {
       () => this.abort('timeout', `the deadline ${this.job.deadline} has passed`),
       Math.min(Math.max(0, ms), MAX_TIMER_MS),
     );
+  }
+
+  /** ctx.log: never throws into the job, whatever the logger or the fields do. */
+  private log(message: string, fields: LogFields | undefined): void {
+    const { deps, job } = this;
+    try {
+      deps.logger.info(message, { run_id: job.run_id, method: job.method, ...fields });
+    } catch {
+      // A logger that throws must not fail the job.
+    }
+    if (this.finished) return;
+    try {
+      this.logs ??= new LogShipper({ client: deps.client, runId: job.run_id, workerId: deps.workerId, attempt: job.attempt, logger: deps.logger });
+      this.logs.add(formatLogLine(String(message), fields));
+    } catch {
+      // Fields that cannot even be listed (a throwing getter): the line is lost, the job goes on.
+    }
   }
 
   private progress(percent: number | null | undefined, message: string | undefined): Promise<void> {

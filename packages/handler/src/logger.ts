@@ -8,10 +8,20 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-function format(message: string, fields?: LogFields): string {
+/** `message key=value ...`: how a message and its fields read as one line. */
+export function formatLogLine(message: string, fields?: LogFields): string {
   if (!fields || Object.keys(fields).length === 0) return message;
-  const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  const parts = Object.entries(fields).map(([k, v]) => `${k}=${typeof v === 'string' ? v : fieldText(v)}`);
   return `${message} ${parts.join(' ')}`;
+}
+
+/** JSON where it can be; a BigInt or a cycle must not make a log call throw. */
+function fieldText(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 /**
@@ -21,11 +31,11 @@ function format(message: string, fields?: LogFields): string {
 export function createConsoleLogger(options: { debug?: boolean; prefix?: string } = {}): Logger {
   const prefix = options.prefix ?? '[schedulezero]';
   const logger: Logger = {
-    info: (message, fields) => console.error(`${prefix} ${format(message, fields)}`),
-    warn: (message, fields) => console.error(`${prefix} warn: ${format(message, fields)}`),
-    error: (message, fields) => console.error(`${prefix} error: ${format(message, fields)}`),
+    info: (message, fields) => console.error(`${prefix} ${formatLogLine(message, fields)}`),
+    warn: (message, fields) => console.error(`${prefix} warn: ${formatLogLine(message, fields)}`),
+    error: (message, fields) => console.error(`${prefix} error: ${formatLogLine(message, fields)}`),
   };
-  if (options.debug) logger.debug = (message, fields) => console.error(`${prefix} ${format(message, fields)}`);
+  if (options.debug) logger.debug = (message, fields) => console.error(`${prefix} ${formatLogLine(message, fields)}`);
   return logger;
 }
 

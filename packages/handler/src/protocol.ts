@@ -90,12 +90,40 @@ export type CompleteItemResult =
   | { run_id: string; ok: true; response: CompleteResponse }
   | { run_id: string; ok: false; status: number; code: string; message: string };
 
+/** Where a log line came from; a handler's own lines are `log`. */
+export type LogStream = 'stdout' | 'stderr' | 'log';
+
+/** One line for `POST /runs/{run_id}/logs`. */
+export interface LogLineInput {
+  message: string;
+  stream?: LogStream;
+  /** ISO-8601; default: when the server receives it. */
+  at?: string;
+}
+
+export interface AppendLogsRequest {
+  worker_id: string;
+  attempt?: number;
+  /** 1 to 1,000 lines. */
+  lines: LogLineInput[];
+}
+
+export interface AppendLogsResponse {
+  accepted: number;
+  dropped: number;
+  /** The run's log is full: lines sent from now on are dropped. */
+  truncated: boolean;
+}
+
 export const LIMITS = {
   progressMessage: 1000,
   errorMessage: 10_000,
   errorType: 200,
   maxJobs: 1000,
   maxWaitSeconds: 60,
+  logLinesPerRequest: 1000,
+  /** The server cuts longer lines (UTF-8 bytes); the SDK cuts them before sending. */
+  logLineBytes: 8 * 1024,
 } as const;
 
 // --- answer checks --------------------------------------------------------------------------
@@ -194,4 +222,11 @@ export function parseCompleteBatchResponse(body: unknown): CompleteItemResult[] 
     }
     return { run_id: runId, ok: true, response: parseCompleteResponse(r) };
   });
+}
+
+export function parseAppendLogsResponse(body: unknown): AppendLogsResponse {
+  const what = 'logs';
+  const o = object(body, what);
+  if (typeof o.truncated !== 'boolean') fail(what, 'truncated is not a boolean');
+  return { accepted: num(o, 'accepted', what), dropped: num(o, 'dropped', what), truncated: o.truncated };
 }

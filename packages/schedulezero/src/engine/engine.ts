@@ -3,7 +3,20 @@ import { newId } from '../domain/ids.js';
 import { silentLogger, type Logger } from '../domain/logger.js';
 import type { AttemptRow, JsonObject, JsonValue, NewRun, NewSchedule, RetryPolicy, RunRow, ScheduleRow, WorkerRow } from '../domain/types.js';
 import { isTerminal } from '../domain/types.js';
-import type { Page, RunQuery, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery, ScheduleQuery, Store } from '../store/store.js';
+import type {
+  AppendRunLogsResult,
+  LogStream,
+  NewRunLogLine,
+  Page,
+  RunLogCaps,
+  RunQuery,
+  RunStats,
+  RunStatsQuery,
+  RunTimelineBucket,
+  RunTimelineQuery,
+  ScheduleQuery,
+  Store,
+} from '../store/store.js';
 import { compileTrigger, parseTrigger, type Trigger } from '../triggers/index.js';
 import { systemClock, type Clock } from './clock.js';
 import { CompletionBatcher } from './completions.js';
@@ -15,6 +28,8 @@ import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local
 import { Reaper } from './reaper.js';
 import { Reservations } from './reservations.js';
 import { retryDecider } from './retry.js';
+import type { RunLogRead } from './run-log-follower.js';
+import { DEFAULT_RUN_LOG_CAPS, LocalLogBatcher } from './run-logs.js';
 import { Timekeeper } from './timekeeper.js';
 import { HandlerCatalog } from '../handlers/catalog.js';
 import { EMPTY_REGISTRY } from '../handlers/registry.js';
@@ -33,6 +48,14 @@ import {
 } from './types.js';
 
 export * from './types.js';
+
+/** Log lines for engine.appendRunLogs; `at` defaults to now, `stream` to `log`. */
+export interface RunLogAppendInput {
+  /** The remote worker sending them (it must hold the running run). */
+  worker_id?: string;
+  attempt?: number;
+  lines: { message: string; stream?: LogStream; at?: number }[];
+}
 
 /**
  * The scheduling engine: the one API that the REST routes, the worker protocol, the CLI's
@@ -57,6 +80,10 @@ export class Engine {
   private timekeeper: Timekeeper | null = null;
   private reaper: Reaper | null = null;
   private readonly pendingLocals: LocalWorker[] = [];
+  /** How much log each run keeps. */
+  readonly logCaps: RunLogCaps = DEFAULT_RUN_LOG_CAPS;
+  /** ctx.log lines of in-process handlers, stored once per turn of the event loop. */
+  private readonly localLogs: LocalLogBatcher;
   private started = false;
   private stopping = false;
 
@@ -73,6 +100,12 @@ export class Engine {
     this.leases = new Leases(this.store, this.clock, this.leaseSeconds * 1000);
     this.events.on('worker.changed', (worker) => {
       if (worker.status !== 'online') this.leases.forget(worker.id);
+    });
+    this.localLogs = new LocalLogBatcher({
+      caps: this.logCaps,
+      now: () => this.clock.now(),
+      logger: this.logger,
+      append: (runId, lines) => this.storeLogs(runId, lines),
     });
     this.dispatcher = new Dispatcher({
       store: this.store,
@@ -143,6 +176,7 @@ export class Engine {
     this.dispatcher.stop();
     await this.timekeeper?.stop();
     await Promise.all(this.dispatcher.localWorkers().map((l) => l.stop(graceMs)));
+    await this.localLogs.drain();
     await this.reaper?.stop();
     this.logger.info({}, 'engine stopped');
   }
@@ -163,6 +197,7 @@ export class Engine {
       complete: (runId, workerId, end) => this.completions.submit(runId, workerId, end),
       onSettled: (run) => this.afterRunChange(run),
       onStarted: (runs) => this.events.emit('runs.started', runs),
+      log: (runId, attempt, stream, message) => this.localLogs.add(runId, attempt, stream, message),
     });
     if (this.started) await this.attachLocal(local);
     else this.pendingLocals.push(local);
@@ -432,6 +467,55 @@ export class Engine {
     this.dispatcher.localFor(result.run.handler)?.abort(id, message);
     this.events.emit('run.updated', result.run);
     return result.run;
+  }
+
+  // --- run logs ------------------------------------------------------------------------------
+
+  /**
+   * Add log lines to a run. With `worker_id` (a remote worker) only the worker running the run
+   * (and, with `attempt`, that attempt) may: else 409, as for heartbeats. Without it (the
+   * server's own handlers) the lines belong to `attempt`, or to the run's current attempt.
+   * Lines past the run's caps are dropped (see RunLogCaps); the stored ones are announced as
+   * `run.logs`. The owner is checked just before the write, not inside it: lines that race their
+   * run's completion still belong to it.
+   */
+  async appendRunLogs(runId: string, input: RunLogAppendInput): Promise<{ accepted: number; dropped: number; truncated: boolean }> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
+    let attempt: number | null;
+    if (input.worker_id !== undefined) {
+      await this.leases.seen(input.worker_id);
+      if (run.status !== 'running') {
+        throw new ConflictError('run_not_running', `run "${runId}" is not running (status ${run.status}); its log is closed`);
+      }
+      if (run.worker_id !== input.worker_id || (input.attempt !== undefined && input.attempt !== run.attempt)) {
+        throw new ConflictError('not_owner', `run "${runId}" is not assigned to worker "${input.worker_id}"${input.attempt !== undefined ? ` (attempt ${input.attempt})` : ''}`);
+      }
+      attempt = run.attempt;
+    } else {
+      attempt = input.attempt ?? (run.attempt > 0 ? run.attempt : null);
+    }
+    const now = this.clock.now();
+    const result = await this.storeLogs(
+      runId,
+      input.lines.map((line) => ({ at: line.at ?? now, stream: line.stream ?? 'log', message: line.message, attempt })),
+    );
+    if (!result) throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
+    return { accepted: result.accepted, dropped: result.dropped, truncated: result.truncated };
+  }
+
+  /** A run's log lines after seq `after`, oldest first, with the run's status (read first). */
+  async listRunLogs(runId: string, query: { after?: number; limit: number }): Promise<RunLogRead> {
+    const run = await this.store.getRun(runId);
+    if (!run) throw new NotFoundError('run_not_found', `run "${runId}" does not exist`);
+    const page = await this.store.listRunLogs(runId, { after_seq: query.after ?? 0, limit: query.limit });
+    return { ...page, run_status: run.status };
+  }
+
+  private async storeLogs(runId: string, lines: NewRunLogLine[]): Promise<AppendRunLogsResult | null> {
+    const result = await this.store.appendRunLogs(runId, lines, this.logCaps);
+    if (result && result.lines.length > 0) this.events.emit('run.logs', runId, result.lines, result.truncated);
+    return result;
   }
 
   // --- the worker protocol ------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { RunRow, ScheduleRow, WorkerRow } from '../domain/types.js';
+import type { RunLogLine } from '../store/store.js';
 
 /**
  * What the engine announces. Metrics, the live dashboard (server-sent events) and tests listen;
@@ -14,6 +15,11 @@ export interface EngineEvents {
   'run.updated': [run: RunRow];
   'schedule.changed': [schedule: ScheduleRow | null, id: string];
   'worker.changed': [worker: WorkerRow];
+  /**
+   * Log lines of a run were stored (in seq order, the truncation marker included). `truncated`:
+   * the run's log has reached its cap.
+   */
+  'run.logs': [run_id: string, lines: RunLogLine[], truncated: boolean];
   /** Occurrences that catch-up or the per-pass guard skipped. */
   'occurrences.skipped': [schedule: ScheduleRow, from: number, to: number];
 }

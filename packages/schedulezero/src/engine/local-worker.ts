@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue, RunError, RunRow } from '../domain/types.js';
 import type { Logger } from '../domain/logger.js';
-import type { AttemptEnd, CompleteResult, Store } from '../store/store.js';
+import type { AttemptEnd, CompleteResult, LogStream, Store } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { newId } from '../domain/ids.js';
 
@@ -19,8 +19,6 @@ export interface LocalJobContext {
   log(message: string, stream?: LogStream): void;
 }
 
-/** Where a log line came from: a program's stdout or stderr, or a handler's own log call. */
-export type LogStream = 'stdout' | 'stderr' | 'log';
 
 export type LocalMethod = (params: JsonObject, ctx: LocalJobContext) => unknown;
 

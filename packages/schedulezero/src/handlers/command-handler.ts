@@ -3,7 +3,8 @@ import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { JsonValue } from '../domain/types.js';
 import type { Logger } from '../domain/logger.js';
-import type { LocalJobContext, LocalMethod, LogStream } from '../engine/local-worker.js';
+import type { LocalJobContext, LocalMethod } from '../engine/local-worker.js';
+import type { LogStream } from '../store/store.js';
 import type { RegisteredHandler } from './registry.js';
 
 export type CommandHandler = Extract<RegisteredHandler, { type: 'command' }>;

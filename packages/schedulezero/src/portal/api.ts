@@ -1,6 +1,7 @@
 import type { AttemptRow, RunRow, ScheduleRow } from '../domain/types.js';
 import type { Engine } from '../engine/engine.js';
 import type { EngineEvents } from '../engine/events.js';
+import type { RunLogRead } from '../engine/run-log-follower.js';
 import type { HandlerView, OneOffRunInput, ScheduleInput, SchedulePatchInput } from '../engine/types.js';
 import type { Page, RunQuery, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery, ScheduleQuery } from '../store/store.js';
 import { compileBodyValidator } from '../api/validation.js';
@@ -45,6 +46,8 @@ export interface PortalApi {
     retry(id: string): Promise<RunRow>;
     stats(query: RunStatsQuery): Promise<RunStats>;
     timeline(query: RunTimelineQuery): Promise<RunTimelineBucket[]>;
+    /** A page of a run's log (lines after `after`), with the run's status. */
+    logs(id: string, query: { after?: number; limit: number }): Promise<RunLogRead>;
   };
   handlers: {
     list(): Promise<HandlerView[]>;
@@ -100,6 +103,7 @@ export function createPortalApi(engine: Engine, openapi: () => Record<string, un
       retry: (id) => engine.retryRun(id),
       stats: (query) => engine.runStats(query),
       timeline: (query) => engine.runTimeline(query),
+      logs: (id, query) => engine.listRunLogs(id, query),
     },
     handlers: {
       list: () => engine.listHandlers(),

@@ -123,3 +123,67 @@ export const RunStatsSchema = Type.Object({
   ...statsProperties,
   by_handler: Type.Array(Type.Object({ handler: Type.String(), ...statsProperties })),
 });
+
+// --- run logs -----------------------------------------------------------------------------------
+
+export const LogStreamSchema = Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('log')], {
+  description: "Where the line came from: a program's stdout or stderr, or a handler's own log call.",
+});
+
+export const RunLogLineInput = Type.Object(
+  {
+    message: Type.String({ maxLength: 1_000_000, description: 'One line. The server cuts a line longer than 8 KiB (UTF-8) and marks the cut with "…".' }),
+    stream: Type.Optional(Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('log')], { default: 'log', description: 'Default `log`.' })),
+    at: Type.Optional(Type.String({ format: 'date-time', description: 'When the line was written (ISO-8601). Default: when the server receives it.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const RunLogAppend = Type.Object(
+  {
+    worker_id: Type.String({ minLength: 1, maxLength: 128, description: 'The worker running the run.' }),
+    attempt: Type.Optional(Type.Integer({ minimum: 1, description: 'The attempt the worker runs (from the job); lines for an attempt the run has left are refused.' })),
+    lines: Type.Array(RunLogLineInput, { minItems: 1, maxItems: 1000, description: '1 to 1,000 lines, in the order written.' }),
+  },
+  { additionalProperties: false },
+);
+export type RunLogAppend = Static<typeof RunLogAppend>;
+
+export const RunLogAppendResult = Type.Object({
+  accepted: Type.Integer({ description: 'Lines stored.' }),
+  dropped: Type.Integer({ description: "Lines dropped because the run's log is full." }),
+  truncated: Type.Boolean({ description: "The run's log is full (1 MiB or 10,000 lines): later lines are dropped; stop sending." }),
+});
+
+export const RunLogLineSchema = Type.Object({
+  seq: Type.Integer({ description: "The line's number in the run's log, from 1." }),
+  at: IsoTime,
+  stream: LogStreamSchema,
+  message: Type.String(),
+  attempt: Type.Union([Type.Integer(), Type.Null()], { description: 'The attempt that wrote the line.' }),
+});
+
+export const RunLogQuery = Type.Object(
+  {
+    after: Type.Optional(Type.Integer({ minimum: 0, description: 'Lines with a seq greater than this (default 0: from the start).' })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+  },
+  { additionalProperties: false },
+);
+export type RunLogQuery = Static<typeof RunLogQuery>;
+
+export const RunLogPageSchema = Type.Object({
+  lines: Type.Array(RunLogLineSchema),
+  truncated: Type.Boolean({ description: 'The log reached its cap; the last line says so.' }),
+  next_seq: Type.Integer({ description: 'Pass as `after` for the lines that follow (the last seq returned, or `after` when none).' }),
+  last_seq: Type.Integer({ description: 'The highest seq stored so far (0: no log yet).' }),
+  run_status: RunStatusSchema,
+});
+
+export const RunLogStreamQuery = Type.Object(
+  {
+    after: Type.Optional(Type.Integer({ minimum: 0, description: 'Start after this seq (a `Last-Event-ID` header wins).' })),
+  },
+  { additionalProperties: false },
+);
+export type RunLogStreamQuery = Static<typeof RunLogStreamQuery>;

@@ -202,6 +202,63 @@ export interface PruneRequest {
   workers_before: number | null;
 }
 
+/** Where a log line came from: a program's stdout or stderr, or a handler's own log call. */
+export type LogStream = 'stdout' | 'stderr' | 'log';
+
+/** A log line to store: `at` is when the handler wrote it (epoch ms). */
+export interface NewRunLogLine {
+  at: number;
+  stream: LogStream;
+  message: string;
+  /** The attempt that wrote it; null when not known. */
+  attempt: number | null;
+}
+
+/** A stored log line. `seq` counts a run's lines from 1, in the order they were stored. */
+export interface RunLogLine extends NewRunLogLine {
+  seq: number;
+}
+
+/**
+ * How much log a run keeps. Lines beyond either cap are dropped and the run's log is marked
+ * truncated, with one marker line (which the caps do not count); a longer line is cut.
+ */
+export interface RunLogCaps {
+  /** Bytes (UTF-8) of all stored messages of the run. */
+  max_bytes: number;
+  /** Stored lines of the run. */
+  max_lines: number;
+  /** A single message is cut to this many bytes (UTF-8, on a character boundary, ending in "…"). */
+  max_line_bytes: number;
+}
+
+export interface AppendRunLogsResult {
+  /** Lines stored (cut ones included). */
+  accepted: number;
+  /** Lines dropped because a cap was reached. */
+  dropped: number;
+  /** The run's log has hit a cap (now or before): further lines are dropped. */
+  truncated: boolean;
+  /** What was stored, in order: the accepted lines, then the marker line when this call hit a cap. */
+  lines: RunLogLine[];
+}
+
+export interface RunLogQuery {
+  /** Lines with seq > after_seq (default 0: from the start). */
+  after_seq?: number;
+  limit: number;
+}
+
+export interface RunLogPage {
+  /** Oldest first. */
+  lines: RunLogLine[];
+  truncated: boolean;
+  /** Pass as `after_seq` for the lines that follow: the last seq returned (or after_seq when none). */
+  next_seq: number;
+  /** The highest seq stored for the run (0 when it has no log). */
+  last_seq: number;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
 
@@ -352,7 +409,18 @@ export interface Store {
   countRunsByStatus(statuses: RunStatus[]): Promise<Partial<Record<RunStatus, number>>>;
   /** Queued runs with available_at <= now (the due queue depth). */
   countDueQueued(now: number): Promise<number>;
+  /** Pruned runs take their log lines with them. */
   pruneHistory(request: PruneRequest): Promise<{ runs: number; workers: number }>;
+
+  // --- run logs ----------------------------------------------------------------------------
+  /**
+   * Store log lines of a run in order, in one transaction, within `caps` (see RunLogCaps). The
+   * cap state is stored with the run, so it holds across restarts. Null when the run does not
+   * exist. The store does not check who writes: the engine does.
+   */
+  appendRunLogs(run_id: string, lines: NewRunLogLine[], caps: RunLogCaps): Promise<AppendRunLogsResult | null>;
+  /** A run's log lines in seq order; an unknown run has none. */
+  listRunLogs(run_id: string, query: RunLogQuery): Promise<RunLogPage>;
 
   // --- small key/value state (engine heartbeat, instance id) ------------------------------
   getMeta(key: string): Promise<string | null>;

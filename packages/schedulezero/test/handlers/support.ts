@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import type { AttemptRow, RunRow } from '../../src/domain/types.js';
 import { isTerminal } from '../../src/domain/types.js';
 import type { Engine } from '../../src/engine/engine.js';
-import type { LocalJobContext, LogStream } from '../../src/engine/local-worker.js';
+import type { LocalJobContext } from '../../src/engine/local-worker.js';
+import type { LogStream } from '../../src/store/store.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { startTestServer, waitFor } from '../helpers.js';
 

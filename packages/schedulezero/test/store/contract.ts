@@ -7,7 +7,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AttemptRow, NewRun, NewSchedule, RetryPolicy, RunRow, RunStatus, ScheduleRow } from '../../src/domain/types.js';
-import type { AttemptEnd, FirePlanner, NewWorker, RetryDecider, RunQuery, ScheduleQuery, Store } from '../../src/store/store.js';
+import type { AttemptEnd, FirePlanner, NewRunLogLine, NewWorker, RetryDecider, RunLogCaps, RunQuery, ScheduleQuery, Store } from '../../src/store/store.js';
 
 /** A fixed instant all tests count from (2030-01-01T00:00:00Z). */
 export const T = Date.UTC(2030, 0, 1);
@@ -1806,6 +1806,136 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         await store.expireWorkers(T + 2 * S, noRetry);
         expect(await store.pruneHistory({ ...none, workers_before: T + 10 * S })).toEqual({ runs: 0, workers: 2 });
         expect(ids(await store.listWorkers()).sort()).toEqual(['left-new', 'online']);
+      });
+    });
+
+    // ------------------------------------------------------------------------------------------
+    describe('run logs', () => {
+      const caps: RunLogCaps = { max_bytes: 1024 * 1024, max_lines: 10_000, max_line_bytes: 8 * 1024 };
+      const line = (message: string, over: Partial<NewRunLogLine> = {}): NewRunLogLine => ({ at: T, stream: 'log', message, attempt: 1, ...over });
+
+      it('appends lines in order, numbered from 1, and reads them back with every field', async () => {
+        await running('logged');
+        const first = await store.appendRunLogs(
+          'logged',
+          [line('starting', { at: T + 1 }), line('to stdout', { at: T + 2, stream: 'stdout' }), line('to stderr', { at: T + 3, stream: 'stderr' })],
+          caps,
+        );
+        expect(first).toEqual({
+          accepted: 3,
+          dropped: 0,
+          truncated: false,
+          lines: [
+            { seq: 1, at: T + 1, stream: 'log', message: 'starting', attempt: 1 },
+            { seq: 2, at: T + 2, stream: 'stdout', message: 'to stdout', attempt: 1 },
+            { seq: 3, at: T + 3, stream: 'stderr', message: 'to stderr', attempt: 1 },
+          ],
+        });
+        const second = await store.appendRunLogs('logged', [line('ünïcødé ✓ and "quotes"\ttab', { at: T + 4, attempt: null })], caps);
+        expect(second?.lines).toEqual([{ seq: 4, at: T + 4, stream: 'log', message: 'ünïcødé ✓ and "quotes"\ttab', attempt: null }]);
+
+        const page = await store.listRunLogs('logged', { limit: 100 });
+        expect(page).toEqual({ lines: [...first!.lines, ...second!.lines], truncated: false, next_seq: 4, last_seq: 4 });
+        // Another run's log is its own.
+        await running('other');
+        await store.appendRunLogs('other', [line('other run')], caps);
+        expect((await store.listRunLogs('other', { limit: 100 })).lines.map((l) => [l.seq, l.message])).toEqual([[1, 'other run']]);
+        expect((await store.listRunLogs('logged', { limit: 100 })).lines).toHaveLength(4);
+      });
+
+      it('pages with after_seq and limit', async () => {
+        await running('paged');
+        await store.appendRunLogs('paged', Array.from({ length: 25 }, (_, i) => line(`line ${i + 1}`)), caps);
+        const first = await store.listRunLogs('paged', { limit: 10 });
+        expect(first.lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect(first).toMatchObject({ next_seq: 10, last_seq: 25, truncated: false });
+        const second = await store.listRunLogs('paged', { after_seq: first.next_seq, limit: 10 });
+        expect(second.lines.map((l) => l.message)).toEqual(Array.from({ length: 10 }, (_, i) => `line ${i + 11}`));
+        const third = await store.listRunLogs('paged', { after_seq: second.next_seq, limit: 10 });
+        expect(third.lines.map((l) => l.seq)).toEqual([21, 22, 23, 24, 25]);
+        const past = await store.listRunLogs('paged', { after_seq: 25, limit: 10 });
+        expect(past).toEqual({ lines: [], truncated: false, next_seq: 25, last_seq: 25 });
+      });
+
+      it('refuses an unknown run and lists nothing for it', async () => {
+        expect(await store.appendRunLogs('no-such-run', [line('x')], caps)).toBeNull();
+        expect(await store.appendRunLogs('no-such-run', [], caps)).toBeNull();
+        expect(await store.listRunLogs('no-such-run', { limit: 10 })).toEqual({ lines: [], truncated: false, next_seq: 0, last_seq: 0 });
+      });
+
+      it('caps lines per run: the rest is dropped after one marker line, and stays dropped', async () => {
+        await running('chatty');
+        const small: RunLogCaps = { ...caps, max_lines: 5 };
+        expect(await store.appendRunLogs('chatty', [line('a'), line('b'), line('c')], small)).toMatchObject({ accepted: 3, dropped: 0, truncated: false });
+        const hit = await store.appendRunLogs('chatty', [line('d'), line('e'), line('f', { at: T + 9, attempt: 2 }), line('g')], small);
+        expect(hit).toMatchObject({ accepted: 2, dropped: 2, truncated: true });
+        expect(hit!.lines.map((l) => l.seq)).toEqual([4, 5, 6]);
+        const marker = hit!.lines[2]!;
+        expect(marker).toMatchObject({ seq: 6, stream: 'log', at: T + 9, attempt: 2 });
+        expect(marker.message).toMatch(/truncated/);
+        // Once truncated, nothing more is stored, not even another marker.
+        expect(await store.appendRunLogs('chatty', [line('h')], small)).toEqual({ accepted: 0, dropped: 1, truncated: true, lines: [] });
+        expect(await store.appendRunLogs('chatty', [line('i')], { ...small, max_lines: 1000 })).toMatchObject({ accepted: 0, truncated: true });
+        const page = await store.listRunLogs('chatty', { limit: 100 });
+        expect(page.truncated).toBe(true);
+        expect(page.lines.map((l) => l.message)).toEqual(['a', 'b', 'c', 'd', 'e', marker.message]);
+        expect(page.last_seq).toBe(6);
+      });
+
+      it('caps bytes per run and cuts a long line on a character boundary', async () => {
+        await running('bulky');
+        const tight: RunLogCaps = { max_bytes: 100, max_lines: 1000, max_line_bytes: 20 };
+        const long = 'é'.repeat(30); // 60 bytes of UTF-8
+        const result = await store.appendRunLogs('bulky', [line(long), line('x'.repeat(20))], tight);
+        expect(result).toMatchObject({ accepted: 2, dropped: 0, truncated: false });
+        const cut = result!.lines[0]!.message;
+        expect(cut.endsWith('…')).toBe(true);
+        expect(Buffer.byteLength(cut, 'utf8')).toBeLessThanOrEqual(20);
+        expect(cut).toBe(`${'é'.repeat(8)}…`);
+        expect(result!.lines[1]!.message).toBe('x'.repeat(20));
+        // 19 + 20 bytes stored; 3 more lines of 20 fit (99), the next does not.
+        const more = await store.appendRunLogs('bulky', [line('1'.repeat(20)), line('2'.repeat(20)), line('3'.repeat(20)), line('4'.repeat(20))], tight);
+        expect(more).toMatchObject({ accepted: 3, dropped: 1, truncated: true });
+        const page = await store.listRunLogs('bulky', { limit: 100 });
+        const stored = page.lines.slice(0, -1).reduce((n, l) => n + Buffer.byteLength(l.message, 'utf8'), 0);
+        expect(stored).toBeLessThanOrEqual(100);
+        expect(page.lines.at(-1)!.message).toMatch(/truncated/);
+      });
+
+      it('stores any text: NUL, line breaks, quotes, emoji; a lone surrogate becomes U+FFFD', async () => {
+        await running('odd');
+        const messages = ['a\u0000b', 'tab\tnl\ncr\r', '"quote" \\ back', 'emoji 😀', 'lone \ud800 x'];
+        const result = await store.appendRunLogs('odd', messages.map((m) => line(m)), caps);
+        const stored = (await store.listRunLogs('odd', { limit: 10 })).lines.map((l) => l.message);
+        const expected = [...messages.slice(0, 4), 'lone \ufffd x'];
+        expect(stored).toEqual(expected);
+        // What appendRunLogs reports (and the engine announces) is what was stored.
+        expect(result!.lines.map((l) => l.message)).toEqual(expected);
+      });
+
+      it('keeps lines of every attempt apart by their attempt number', async () => {
+        const run = await running('retried', { retry: RETRY });
+        await store.appendRunLogs('retried', [line('first try', { attempt: run.attempt })], caps);
+        await store.completeAttempt('retried', 'w1', failed, T + S, retryAt(T + 2 * S));
+        const again = await claim({ worker_id: 'w2', handler: 'h', methods: [run.method], limit: 1, now: T + 2 * S });
+        expect(again[0]?.attempt).toBe(2);
+        await store.appendRunLogs('retried', [line('second try', { attempt: 2 })], caps);
+        const page = await store.listRunLogs('retried', { limit: 10 });
+        expect(page.lines.map((l) => [l.seq, l.attempt, l.message])).toEqual([
+          [1, 1, 'first try'],
+          [2, 2, 'second try'],
+        ]);
+      });
+
+      it('pruning a run deletes its log; other runs keep theirs', async () => {
+        await running('old-logged', {}, 'w1', T);
+        await store.appendRunLogs('old-logged', [line('old'), line('older')], { ...caps, max_lines: 1 });
+        await store.completeAttempt('old-logged', 'w1', { status: 'succeeded' }, T + S, noRetry);
+        await running('kept-logged', {}, 'w1', T);
+        await store.appendRunLogs('kept-logged', [line('kept')], caps);
+        expect(await store.pruneHistory({ finished_before: T + 10 * S, keep_per_schedule: null, workers_before: null })).toEqual({ runs: 1, workers: 0 });
+        expect(await store.listRunLogs('old-logged', { limit: 10 })).toEqual({ lines: [], truncated: false, next_seq: 0, last_seq: 0 });
+        expect((await store.listRunLogs('kept-logged', { limit: 10 })).lines.map((l) => l.message)).toEqual(['kept']);
       });
     });
 

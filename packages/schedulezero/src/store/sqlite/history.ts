@@ -1,6 +1,6 @@
 /**
- * History and housekeeping: run statistics, counts for the metrics, and pruning old runs and
- * workers.
+ * History and housekeeping: run statistics, counts for the metrics, and pruning old runs (with
+ * their attempts and logs) and workers.
  *
  * Each function takes the database first and does its work synchronously; runStats and
  * pruneHistory are transaction bodies, run by SqliteStore in `db.tx(...)`.
@@ -157,7 +157,8 @@ export function countDueQueued(db: SqliteDatabase, now: number): number {
 
 /** Transaction body. */
 export function pruneHistory(db: SqliteDatabase, request: PruneRequest): { runs: number; workers: number } {
-  // Attempts go with their runs (ON DELETE CASCADE). Queued and running runs are never touched.
+  // Attempts and log lines (run_logs, run_log_state) go with their runs (ON DELETE CASCADE).
+  // Queued and running runs are never touched.
   let runs = 0;
   if (request.finished_before !== null) {
     // A run finishes after its scheduled_at, so the candidates come from the scheduled_at

@@ -185,6 +185,34 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP INDEX runs_queued;
     `,
   },
+  {
+    version: 3,
+    name: 'run logs',
+    sql: /* sql */ `
+      -- Log lines of runs. seq counts a run's lines from 1. WITHOUT ROWID: every read is one
+      -- run's lines in seq order, and clustering them by (run_id, seq) keeps them together.
+      -- The lines go with their run when history is pruned (ON DELETE CASCADE).
+      CREATE TABLE run_logs (
+        run_id  TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq     INTEGER NOT NULL,
+        attempt INTEGER,
+        at      INTEGER NOT NULL,
+        stream  TEXT NOT NULL CHECK (stream IN ('stdout', 'stderr', 'log')),
+        message TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+      ) WITHOUT ROWID;
+
+      -- One row per run that has a log: where its next line goes and how much it holds, so that
+      -- the size caps hold across restarts without counting the lines again.
+      CREATE TABLE run_log_state (
+        run_id    TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+        last_seq  INTEGER NOT NULL,
+        lines     INTEGER NOT NULL,
+        bytes     INTEGER NOT NULL,
+        truncated INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1))
+      ) WITHOUT ROWID;
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

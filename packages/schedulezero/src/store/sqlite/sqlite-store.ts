@@ -36,6 +36,7 @@
 import type Database from 'better-sqlite3';
 import type { AttemptRow, NewRun, NewSchedule, RunRow, RunStatus, ScheduleRow, TokenRow, WorkerKind, WorkerRow } from '../../domain/types.js';
 import type {
+  AppendRunLogsResult,
   AttemptCompletion,
   AttemptEnd,
   CancelResult,
@@ -44,10 +45,14 @@ import type {
   FirePlanner,
   FireResult,
   HeartbeatResult,
+  NewRunLogLine,
   NewWorker,
   Page,
   PruneRequest,
   RetryDecider,
+  RunLogCaps,
+  RunLogPage,
+  RunLogQuery,
   RunQuery,
   RunStats,
   RunStatsQuery,
@@ -59,6 +64,7 @@ import type {
 } from '../store.js';
 import { SqliteDatabase } from './database.js';
 import { countDueQueued, countRunsByStatus, pruneHistory, runStats, runTimeline } from './history.js';
+import { appendRunLogs, listRunLogs } from './logs.js';
 import { getMeta, setMeta } from './meta.js';
 import { migrate } from './migrations.js';
 import {
@@ -108,7 +114,7 @@ export interface SqliteStoreOptions {
 
 /**
  * The Store on one SQLite file. Each method hands its work, and its SQL, to the file of its
- * concern (schedules.ts, runs.ts, workers.ts, history.ts, meta.ts, tokens.ts), inside the
+ * concern (schedules.ts, runs.ts, workers.ts, history.ts, logs.ts, meta.ts, tokens.ts), inside the
  * transaction it needs: `tx(body).immediate(...)` for writes, `.deferred(...)` for a read that
  * must see one snapshot. database.ts opens the connection and caches statements and
  * transaction wrappers; rows.ts maps rows to objects; migrations.ts holds the schema.
@@ -311,6 +317,16 @@ export class SqliteStore implements Store {
 
   async pruneHistory(request: PruneRequest): Promise<{ runs: number; workers: number }> {
     return this.database.tx(pruneHistory).immediate(request);
+  }
+
+  // --- run logs ---------------------------------------------------------------------------------
+
+  async appendRunLogs(run_id: string, lines: NewRunLogLine[], caps: RunLogCaps): Promise<AppendRunLogsResult | null> {
+    return this.database.tx(appendRunLogs).immediate(run_id, lines, caps);
+  }
+
+  async listRunLogs(run_id: string, query: RunLogQuery): Promise<RunLogPage> {
+    return this.database.tx(listRunLogs).deferred(run_id, query);
   }
 
   // --- meta -------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-import type { AttemptRow, RunRow, ScheduleRow } from '../../../../domain/types.js';
+import { isTerminal, type AttemptRow, type RunRow, type RunStatus, type ScheduleRow } from '../../../../domain/types.js';
+import type { RunLogLine } from '../../../../store/store.js';
 import { html, type SafeHtml } from '../../../html.js';
 import { ago, duration, empty, jobName, statusBadge, time } from '../../../format.js';
 import { seconds } from '../format.js';
@@ -9,7 +10,20 @@ export interface RunModel {
   attempts: AttemptRow[];
   /** The run's schedule, or null for a one-off run or a deleted schedule. */
   schedule: ScheduleRow | null;
+  /** The run's log (its last lines); null when the portal cannot read logs. */
+  log: RunLogModel | null;
 }
+
+export interface RunLogModel {
+  /** Oldest first: the last lines of the log. */
+  lines: RunLogLine[];
+  /** Earlier lines not shown. */
+  omitted: number;
+  /** The seq to follow on from (the last line shown). */
+  after: number;
+}
+
+export const LOG_ID = 'szs-log';
 
 export const RUN_ID = 'szs-run';
 
@@ -71,7 +85,57 @@ ${flash}
   </section>
 </div>
 ${attemptsCard(m.attempts, zone)}
-</div>`;
+</div>
+${m.log ? logCard(view, run, m.log) : ''}`;
+}
+
+/** hh:mm:ss.mmm (UTC) of a log line; the full time is on hover. */
+function lineTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/**
+ * Log lines as the text of a <pre>, one per line. Everything the handler wrote is escaped by
+ * html``: a line of markup shows as text. The live stream sends the same markup.
+ */
+export function logLines(lines: readonly RunLogLine[]): SafeHtml {
+  return html`${lines.map(
+    (l) =>
+      html`<span class="szs-log-line szs-log-${l.stream}" data-seq="${l.seq}" title="${new Date(l.at).toISOString()} · ${l.stream}${l.attempt === null ? '' : ` · attempt ${l.attempt}`}"><span class="sz-muted">${lineTime(l.at)}</span> ${l.stream === 'log' ? '' : html`<span class="sz-muted">${l.stream}</span> `}${l.message}</span>\n`,
+  )}`;
+}
+
+/** What the live log says when the run has ended. */
+export function logEnded(status: RunStatus): SafeHtml {
+  return html`<p class="sz-hint" id="${LOG_ID}-state">The run has ended: ${statusBadge(status)}</p>`;
+}
+
+/**
+ * The run's log. While the run is pending it follows the log over server-sent events: new lines
+ * are appended to the <pre>, and the `end` event replaces the "following" note and closes the
+ * stream (hx-target="this": the portal's inherited target is the whole page). It sits outside
+ * #szs-run, whose refresh every 2 s would otherwise reconnect it.
+ */
+function logCard(view: View, run: RunRow, log: RunLogModel): SafeHtml {
+  const follow = !isTerminal(run.status);
+  const events = `${view.links.run(run.id)}/log/events?after=${log.after}`;
+  const pre = follow
+    ? html`<pre class="sz-pre szs-log" id="${LOG_ID}-lines" sse-swap="log" hx-target="this" hx-swap="beforeend" aria-live="polite">${logLines(log.lines)}</pre>`
+    : html`<pre class="sz-pre szs-log" id="${LOG_ID}-lines">${logLines(log.lines)}</pre>`;
+  return html`<section class="sz-card" id="${LOG_ID}" aria-labelledby="${LOG_ID}-title">
+  <h2 id="${LOG_ID}-title">Log</h2>
+  ${log.omitted > 0 ? html`<p class="sz-hint">${log.omitted} earlier line${log.omitted === 1 ? ' is' : 's are'} not shown: <code>schedulezero runs logs ${run.id}</code> prints them all.</p>` : ''}
+  ${
+    follow
+      ? html`<div hx-ext="sse" sse-connect="${events}" sse-close="end">
+    ${pre}
+    <p class="sz-hint" id="${LOG_ID}-state" sse-swap="end" hx-target="this" hx-swap="outerHTML">Following the log live…</p>
+  </div>`
+      : log.lines.length === 0
+        ? html`<p class="sz-muted">This run wrote no log.</p>`
+        : pre
+  }
+</section>`;
 }
 
 function attemptsCard(attempts: AttemptRow[], zone: string): SafeHtml {
