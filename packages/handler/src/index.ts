@@ -22,6 +22,7 @@ export type {
   LogStream,
   PollRequest,
   PollResponse,
+  MethodInfo,
   RegisterRequest,
   Registration,
   RunError,

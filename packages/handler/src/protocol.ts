@@ -5,12 +5,19 @@
 import { ConnectionError } from './errors.js';
 import { isJsonObject, type JsonObject, type JsonValue } from './json.js';
 
+export interface MethodInfo {
+  description?: string;
+  /** JSON Schema of the method's params: the server refuses schedules and runs that break it. */
+  params_schema?: Record<string, unknown>;
+}
+
 export interface RegisterRequest {
   handler: string;
   methods: string[];
   concurrency?: number;
   name?: string;
   version?: string;
+  method_info?: Record<string, MethodInfo>;
 }
 
 export interface Registration {

@@ -5,7 +5,7 @@ import { ProtocolClient } from './client.js';
 import { ApiError, RequestAbortedError, describeError, isApiError, isTransient } from './errors.js';
 import { JobRun, type Method } from './job.js';
 import { consoleLogger, type Logger } from './logger.js';
-import { LIMITS, type Job, type Registration } from './protocol.js';
+import { LIMITS, type Job, type MethodInfo, type Registration } from './protocol.js';
 
 export interface WorkerOptions {
   /** Base URL of the ScheduleZero server, e.g. `http://127.0.0.1:8888`. */
@@ -16,6 +16,11 @@ export interface WorkerOptions {
   handler: string;
   /** The methods this worker runs, by name. */
   methods: Record<string, Method>;
+  /**
+   * Per method: a description and the JSON Schema of its params, sent when the worker registers.
+   * The server then refuses schedules and runs whose params break the schema (400 naming the field).
+   */
+  methodInfo?: Record<string, MethodInfo>;
   /** Jobs run at once. Default 1. */
   concurrency?: number;
   /** Shown in the portal next to the worker. Default: the host name and pid. */
@@ -92,6 +97,9 @@ export class Worker {
     for (const name of names) {
       checkName('method', name);
       if (typeof options.methods[name] !== 'function') throw new TypeError(`method "${name}" is not a function`);
+    }
+    for (const name of Object.keys(options.methodInfo ?? {})) {
+      if (!(name in options.methods)) throw new TypeError(`methodInfo names "${name}", which is not one of the methods`);
     }
     const concurrency = options.concurrency ?? 1;
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > LIMITS.maxJobs) {
@@ -247,6 +255,7 @@ export class Worker {
             concurrency: this.concurrency,
             name: (this.options.name ?? defaultName()).slice(0, 200),
             ...(this.options.version ? { version: this.options.version.slice(0, 100) } : {}),
+            ...(this.options.methodInfo ? { method_info: this.options.methodInfo } : {}),
           },
           { signal: this.stopping.signal },
         );
