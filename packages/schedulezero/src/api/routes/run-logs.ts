@@ -1,5 +1,4 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { ServerResponse } from 'node:http';
 import { Type } from 'typebox';
 import type { RunStatus } from '../../domain/types.js';
 import type { Engine } from '../../engine/engine.js';
@@ -8,6 +7,7 @@ import { ErrorBody, IdParams } from '../../schemas/common.js';
 import { RunLogAppend, RunLogAppendResult, RunLogPageSchema, RunLogQuery, RunLogStreamQuery } from '../../schemas/run.js';
 import type { RunLogLine } from '../../store/store.js';
 import { iso } from '../serialize.js';
+import { EventStream, SSE_HEADERS } from '../../server/event-stream.js';
 
 const tags = ['runs'];
 
@@ -16,17 +16,6 @@ export interface RunLogRouteOptions {
   /** How often an idle stream gets a keep-alive comment. Default 15 s. */
   pingMs?: number;
 }
-
-/** A client that has not read this much of what it was sent is dropped (it can resume with Last-Event-ID). */
-const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache, no-transform',
-  // nginx buffers responses by default, which would hold events back.
-  'x-accel-buffering': 'no',
-  connection: 'keep-alive',
-} as const;
 
 export function logLineOut(line: RunLogLine) {
   return { seq: line.seq, at: iso(line.at), stream: line.stream, message: line.message, attempt: line.attempt };
@@ -52,32 +41,6 @@ function lastEventId(header: string | string[] | undefined): number | undefined 
   const value = Array.isArray(header) ? header[0] : header;
   if (value === undefined || !/^\d{1,15}$/.test(value.trim())) return undefined;
   return Number(value.trim());
-}
-
-/** Writes one server-sent event stream; JSON data never spans lines, so one `data:` field each. */
-class EventStream {
-  constructor(private readonly res: ServerResponse) {}
-
-  get open(): boolean {
-    return !this.res.destroyed && !this.res.writableEnded;
-  }
-
-  event(event: string, data: unknown, id?: number): void {
-    this.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-  }
-
-  write(chunk: string): void {
-    if (!this.open) return;
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
-      this.res.destroy();
-      return;
-    }
-    this.res.write(chunk);
-  }
-
-  end(): void {
-    if (this.open) this.res.end();
-  }
 }
 
 /**
@@ -177,9 +140,10 @@ export const runLogRoutes: FastifyPluginAsyncTypebox<RunLogRouteOptions> = async
         stream.end();
       };
       const follower = new RunLogFollower(hub, source, runId, after, {
-        lines: (lines, truncated) => stream.event('logs', { lines: lines.map(logLineOut), truncated }, lines.at(-1)!.seq),
+        // JSON never spans lines: one data field per event.
+        lines: (lines, truncated) => stream.event('logs', JSON.stringify({ lines: lines.map(logLineOut), truncated }), lines.at(-1)!.seq),
         end: (status: RunStatus) => {
-          stream.event('end', { status });
+          stream.event('end', JSON.stringify({ status }));
           close();
         },
         error: (err) => {
@@ -189,7 +153,7 @@ export const runLogRoutes: FastifyPluginAsyncTypebox<RunLogRouteOptions> = async
       });
       streams.add(close);
       res.on('close', close);
-      ping = setInterval(() => stream.write(': ping\n\n'), pingMs);
+      ping = setInterval(() => stream.ping(), pingMs);
       ping.unref();
       follower.start();
       return reply;

@@ -3,7 +3,7 @@ import { NotFoundError } from '../../../../domain/errors.js';
 import type { RunStatus, ScheduleRow } from '../../../../domain/types.js';
 import { RunLogFollower, RunLogHub, type RunLogRead, type RunLogSource } from '../../../../engine/run-log-follower.js';
 import type { PortalApi } from '../../../api.js';
-import { formatEvent, SSE_HEADERS, SseClient } from '../../sz_dash/sse.js';
+import { EventStream, SSE_HEADERS } from '../../../../server/event-stream.js';
 import { withQuery } from '../links.js';
 import { param, type Site } from '../site.js';
 import { flashBox } from '../views/common.js';
@@ -78,7 +78,7 @@ export function runRoutes(app: FastifyInstance, site: Site): void {
     const res = reply.raw;
     res.writeHead(200, SSE_HEADERS);
     res.write('retry: 3000\n\n');
-    const client = new SseClient(res);
+    const client = new EventStream(res);
     let ping: NodeJS.Timeout | undefined;
     const close = () => {
       clearInterval(ping);
@@ -87,9 +87,9 @@ export function runRoutes(app: FastifyInstance, site: Site): void {
       client.end();
     };
     const follower = new RunLogFollower(hub, source, runId, after, {
-      lines: (lines) => client.write(`id: ${lines.at(-1)!.seq}\n${formatEvent('log', logLines(lines).value)}`),
+      lines: (lines) => client.event('log', logLines(lines).value, lines.at(-1)!.seq),
       end: (status: RunStatus) => {
-        client.write(formatEvent('end', logEnded(status).value));
+        client.event('end', logEnded(status).value);
         close();
       },
       error: (err) => {
