@@ -40,7 +40,7 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     // Handler names may be 128 characters, percent-encoded in paths.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
     // By the time the app closes, the engine has stopped and answered every waiting poll; what
     // is left are idle keep-alive sockets (some never sent a request) that would hold the close.
