@@ -7,6 +7,7 @@
  */
 import type { RunStatus } from '../../domain/types.js';
 import type { HandlerRunStats, PruneRequest, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery } from '../store.js';
+import { fillTimeline } from '../timeline.js';
 import type { SqliteDatabase } from './database.js';
 import { cmp } from './rows.js';
 import { QUEUED_HANDLERS } from './runs.js';
@@ -103,27 +104,6 @@ export function runTimeline(db: SqliteDatabase, query: RunTimelineQuery): RunTim
     GROUP BY bucket
   `.all({ since: query.since, until: query.until, bucket_ms: query.bucket_ms, handler: query.handler ?? null });
   return fillTimeline(query, rows);
-}
-
-export function fillTimeline(
-  query: RunTimelineQuery,
-  rows: { bucket: number; total: number; succeeded: number; failed: number; late_avg: number | null; late_max: number | null }[],
-): RunTimelineBucket[] {
-  const byBucket = new Map(rows.map((r) => [Number(r.bucket), r]));
-  const buckets: RunTimelineBucket[] = [];
-  const count = Math.ceil((query.until - query.since) / query.bucket_ms);
-  for (let i = 0; i < count; i++) {
-    const r = byBucket.get(i);
-    buckets.push({
-      start: query.since + i * query.bucket_ms,
-      total: Number(r?.total ?? 0),
-      succeeded: Number(r?.succeeded ?? 0),
-      failed: Number(r?.failed ?? 0),
-      lateness_ms_avg: r?.late_avg == null ? null : Math.max(0, Math.round(Number(r.late_avg))),
-      lateness_ms_max: r?.late_max == null ? null : Math.max(0, Number(r.late_max)),
-    });
-  }
-  return buckets;
 }
 
 export function countRunsByStatus(db: SqliteDatabase, statuses: RunStatus[]): Partial<Record<RunStatus, number>> {
