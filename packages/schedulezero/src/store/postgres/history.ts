@@ -3,9 +3,11 @@
  * runs (their attempts and logs go with them by ON DELETE CASCADE) and workers.
  */
 import type { RunStatus } from '../../domain/types.js';
+import { assembleRunStats, type RankedDurationRow, type StatusCountRow } from '../stats.js';
 import { fillTimeline } from '../timeline.js';
-import type { HandlerRunStats, PruneRequest, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery } from '../store.js';
+import type { PruneRequest, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery } from '../store.js';
 import type { PgDatabase } from './database.js';
+import { QUEUED_HANDLERS } from './runs.js';
 
 /** Rows deleted per statement when pruning: short transactions, short row locks. */
 const PRUNE_BATCH = 1000;
@@ -16,7 +18,7 @@ export async function runStats(db: PgDatabase, query: RunStatsQuery): Promise<Ru
   const params = [query.since ?? Number.MIN_SAFE_INTEGER, query.until ?? Number.MAX_SAFE_INTEGER, query.handler ?? null, query.method ?? null];
   // REPEATABLE READ: both statements read one snapshot (a read-only transaction never fails to serialize).
   const { counts, ranked } = await db.tx(async (client) => {
-    const counts = await db.query<{ handler: string; status: RunStatus; n: number }>(
+    const counts = await db.query<StatusCountRow>(
       `SELECT handler, status, count(*) AS n
        FROM runs
        WHERE scheduled_at >= $1 AND scheduled_at < $2
@@ -29,7 +31,7 @@ export async function runStats(db: PgDatabase, query: RunStatsQuery): Promise<Ru
     // Nearest-rank percentiles in integer arithmetic, exactly as the SQLite store computes them
     // (percentile_disc would compare floating-point fractions): rank(p, n) = ceil(p * n / 100)
     // = (p * n + 99) / 100. Only the ranked rows come back.
-    const ranked = await db.query<{ handler: string; ms: number; hr: number; hn: number; ar: number; an: number }>(
+    const ranked = await db.query<RankedDurationRow>(
       `WITH durations AS (
          SELECT handler, finished_at - started_at AS ms
          FROM runs
@@ -56,39 +58,7 @@ export async function runStats(db: PgDatabase, query: RunStatsQuery): Promise<Ru
     return { counts, ranked };
   }, 'REPEATABLE READ');
 
-  const overall = emptyStats('');
-  const handlers = new Map<string, HandlerRunStats>();
-  const handlerStats = (handler: string): HandlerRunStats => {
-    let stats = handlers.get(handler);
-    if (stats === undefined) {
-      stats = emptyStats(handler);
-      handlers.set(handler, stats);
-    }
-    return stats;
-  };
-  for (const { handler, status, n } of counts) {
-    for (const stats of [overall, handlerStats(handler)]) {
-      stats.counts[status] = (stats.counts[status] ?? 0) + n;
-      stats.total += n;
-    }
-  }
-  for (const row of ranked) {
-    const stats = handlerStats(row.handler);
-    if (row.hr === rank(50, row.hn)) stats.duration_ms_p50 = row.ms;
-    if (row.hr === rank(95, row.hn)) stats.duration_ms_p95 = row.ms;
-    if (row.ar === rank(50, row.an)) overall.duration_ms_p50 = row.ms;
-    if (row.ar === rank(95, row.an)) overall.duration_ms_p95 = row.ms;
-  }
-  const byHandler = [...handlers.values()].sort((a, b) => byCodeUnit(a.handler, b.handler));
-  for (const stats of [overall, ...byHandler]) stats.success_rate = successRate(stats.counts);
-  return {
-    counts: overall.counts,
-    total: overall.total,
-    success_rate: overall.success_rate,
-    duration_ms_p50: overall.duration_ms_p50,
-    duration_ms_p95: overall.duration_ms_p95,
-    by_handler: byHandler,
-  };
+  return assembleRunStats(counts, ranked);
 }
 
 /** Charts: one row per non-empty bucket from a runs_list range, then the gaps filled. */
@@ -129,17 +99,10 @@ export async function countRunsByStatus(db: PgDatabase, statuses: RunStatus[]): 
 }
 
 export async function countDueQueued(db: PgDatabase, now: number): Promise<number> {
-  // runs_claim leads with the handler: walk the handlers with queued runs (a loose index scan,
-  // one seek each), then count each handler's due range, so that runs queued for later (retries,
-  // jitter) are not visited.
+  // Counts the due range of runs_claim handler by handler (see QUEUED_HANDLERS): runs queued
+  // for later (retries, jitter) are not visited.
   const row = await db.one<{ n: number }>(
-    `WITH RECURSIVE queued_handlers (handler) AS (
-       SELECT (SELECT min(handler) FROM runs WHERE status = 'queued')
-       UNION ALL
-       SELECT (SELECT min(handler) FROM runs WHERE status = 'queued' AND handler > q.handler)
-       FROM queued_handlers q
-       WHERE q.handler IS NOT NULL
-     )
+    `${QUEUED_HANDLERS}
      SELECT coalesce(sum((
        SELECT count(*) FROM runs
        WHERE status = 'queued' AND handler = q.handler AND available_at <= $1
@@ -236,23 +199,4 @@ async function deleteRuns(db: PgDatabase, select: string, params: unknown[]): Pr
     params,
   );
   return row!.n;
-}
-
-function rank(p: number, n: number): number {
-  return Math.floor((p * n + 99) / 100);
-}
-
-function emptyStats(handler: string): HandlerRunStats {
-  return { handler, counts: {}, total: 0, success_rate: null, duration_ms_p50: null, duration_ms_p95: null };
-}
-
-function successRate(counts: Partial<Record<RunStatus, number>>): number | null {
-  const succeeded = counts.succeeded ?? 0;
-  const finished = succeeded + (counts.failed ?? 0) + (counts.timed_out ?? 0) + (counts.lost ?? 0);
-  return finished === 0 ? null : succeeded / finished;
-}
-
-/** JavaScript's string order (the SQLite store's too). */
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -9,16 +9,9 @@
  * PostgreSQL text cannot hold U+0000, which the contract stores like any other character:
  * messages are stored with NUL escaped (see storedText) and read back unescaped.
  */
-import { fitLine, MIN_LINE_BYTES } from '../log-lines.js';
+import { planLogAppend, type RunLogState } from '../log-lines.js';
 import type { AppendRunLogsResult, LogStream, NewRunLogLine, RunLogCaps, RunLogLine, RunLogPage, RunLogQuery } from '../store.js';
 import type { PgDatabase } from './database.js';
-
-interface StateRecord {
-  last_seq: number;
-  lines: number;
-  bytes: number;
-  truncated: boolean;
-}
 
 interface LineRecord {
   seq: number;
@@ -26,11 +19,6 @@ interface LineRecord {
   at: number;
   stream: LogStream;
   message: string;
-}
-
-/** The line that ends a log which hit a cap (the SQLite store's wording). */
-function markerLine(caps: RunLogCaps): string {
-  return `[log truncated: this run's log reached its limit of ${caps.max_lines} lines or ${caps.max_bytes} bytes; later lines were dropped]`;
 }
 
 /**
@@ -68,7 +56,7 @@ export async function appendRunLogs(db: PgDatabase, run_id: string, lines: NewRu
     // Create the run's state row on its first append, and lock it either way (the no-op update
     // takes the row lock on conflict): a concurrent append to this run waits here until this
     // transaction commits, then reads the state it left. No row: the run does not exist.
-    const state = await db.one<StateRecord>(
+    const state = await db.one<RunLogState>(
       `INSERT INTO run_log_state (run_id, last_seq, lines, bytes, truncated)
        SELECT id, 0, 0, 0, false FROM runs WHERE id = $1
        ON CONFLICT (run_id) DO UPDATE SET last_seq = run_log_state.last_seq
@@ -77,36 +65,9 @@ export async function appendRunLogs(db: PgDatabase, run_id: string, lines: NewRu
       client,
     );
     if (state === null) return null;
-    if (state.truncated) return { accepted: 0, dropped: lines.length, truncated: true, lines: [] };
-
-    const maxLineBytes = Math.max(MIN_LINE_BYTES, Math.floor(caps.max_line_bytes));
-    let seq = state.last_seq;
-    let count = state.lines;
-    let bytes = state.bytes;
-    const stored: RunLogLine[] = [];
-    let dropped = 0;
-    let firstDropped: NewRunLogLine | null = null;
-    for (const line of lines) {
-      if (firstDropped === null) {
-        const message = fitLine(line.message, maxLineBytes);
-        const size = Buffer.byteLength(message, 'utf8');
-        if (count + 1 <= caps.max_lines && bytes + size <= caps.max_bytes) {
-          count += 1;
-          bytes += size;
-          seq += 1;
-          stored.push({ seq, at: Math.round(line.at), stream: line.stream, message, attempt: line.attempt });
-          continue;
-        }
-        firstDropped = line;
-      }
-      dropped += 1;
-    }
-    const accepted = stored.length;
-    if (firstDropped !== null) {
-      // The marker is not counted against the caps: it is the one line written after them.
-      seq += 1;
-      stored.push({ seq, at: Math.round(firstDropped.at), stream: 'log', message: markerLine(caps), attempt: firstDropped.attempt });
-    }
+    const { result, state: next } = planLogAppend(state, lines, caps);
+    // The log hit a cap before: nothing to write.
+    if (result.lines.length === 0) return result;
 
     // One statement for the whole batch: the lines travel as one array per column.
     await db.query(
@@ -115,20 +76,20 @@ export async function appendRunLogs(db: PgDatabase, run_id: string, lines: NewRu
        FROM unnest($2::int[], $3::int[], $4::bigint[], $5::text[], $6::text[]) AS l (seq, attempt, at, stream, message)`,
       [
         run_id,
-        stored.map((l) => l.seq),
-        stored.map((l) => l.attempt),
-        stored.map((l) => l.at),
-        stored.map((l) => l.stream),
-        stored.map((l) => storedText(l.message)),
+        result.lines.map((l) => l.seq),
+        result.lines.map((l) => l.attempt),
+        result.lines.map((l) => l.at),
+        result.lines.map((l) => l.stream),
+        result.lines.map((l) => storedText(l.message)),
       ],
       client,
     );
     await db.query(
       `UPDATE run_log_state SET last_seq = $2, lines = $3, bytes = $4, truncated = $5 WHERE run_id = $1`,
-      [run_id, seq, count, bytes, firstDropped !== null],
+      [run_id, next.last_seq, next.lines, next.bytes, next.truncated],
       client,
     );
-    return { accepted, dropped, truncated: firstDropped !== null, lines: stored };
+    return result;
   });
 }
 

@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { ConflictError } from '../../domain/errors.js';
 import type { AttemptRow, NewRun, RunRow } from '../../domain/types.js';
 import { decodeCursor, page, pageLimit } from '../cursor.js';
+import { byTimeThenId } from '../order.js';
+import { assertClaimable, insertClaim, insertedRun, newRunValues } from '../run-rows.js';
 import type { AttemptCompletion, AttemptEnd, CancelResult, ClaimRequest, CompleteResult, HeartbeatResult, Page, RetryDecider, RunQuery } from '../store.js';
 import { isUniqueViolation, type PgDatabase, type Queryable } from './database.js';
 import { type AttemptRecord, json, RUN_COLUMNS, type RunRecord, toAttempt, toRun } from './rows.js';
@@ -12,7 +14,7 @@ import { type AttemptRecord, json, RUN_COLUMNS, type RunRecord, toAttempt, toRun
  * row: a loose index scan of runs_claim (handler, available_at, id) WHERE status = 'queued', each
  * step seeking the next handler, so that the cost grows with the handlers, not the queued runs.
  */
-const QUEUED_HANDLERS = /* sql */ `
+export const QUEUED_HANDLERS = /* sql */ `
   WITH RECURSIVE queued_handlers (handler) AS (
     SELECT (SELECT min(handler) FROM runs WHERE status = 'queued')
     UNION ALL
@@ -387,44 +389,15 @@ export async function insertRunTx(client: Queryable, run: NewRun, online: Map<st
  */
 export async function insertRunsTx(client: Queryable, runs: NewRun[], online: Map<string, boolean>): Promise<(RunRow | null)[]> {
   if (runs.length === 0) return [];
-  for (const run of runs) {
-    if (run.claimed !== undefined && run.status !== 'queued') {
-      throw new Error(`Run '${run.id}': only a queued run can be inserted claimed (status was '${run.status}').`);
-    }
-  }
+  for (const run of runs) assertClaimable(run);
   await lockClaimWorkers(client, runs, online);
-  const claims = runs.map((run) => insertClaim(run, online));
+  const isOnline = (worker_id: string): boolean => online.get(worker_id) === true;
+  const claims = runs.map((run) => insertClaim(run, isOnline));
 
+  // One array parameter per column of NEW_RUN_COLUMNS.
   const cols: unknown[][] = Array.from({ length: 21 }, () => []);
   for (let i = 0; i < runs.length; i++) {
-    const run = runs[i]!;
-    const claim = claims[i]!;
-    const values = [
-      run.id,
-      run.schedule_id ?? null,
-      run.origin,
-      // Only a scheduled run holds its occurrence key (schedule_id, scheduled_at).
-      run.origin === 'scheduled' && run.schedule_id !== null,
-      run.handler,
-      run.method,
-      JSON.stringify(run.params),
-      claim === null ? run.status : 'running',
-      claim === null ? 0 : 1,
-      JSON.stringify(run.retry),
-      run.timeout_seconds ?? null,
-      run.scheduled_at,
-      run.available_at,
-      run.start_by ?? null,
-      claim?.worker_id ?? null,
-      claim?.started_at ?? null,
-      claim?.deadline ?? null,
-      // A `missed` record is finished the moment it is written.
-      run.status === 'missed' ? run.created_at : null,
-      json(run.error),
-      run.created_at,
-      // A claim updates the row, as claimRuns would have.
-      claim?.started_at ?? run.created_at,
-    ];
+    const values = newRunValues(runs[i]!, claims[i]!);
     for (let c = 0; c < values.length; c++) cols[c]!.push(values[c]);
   }
 
@@ -438,10 +411,10 @@ export async function insertRunsTx(client: Queryable, runs: NewRun[], online: Ma
            id, schedule_id, origin, occurrence, handler, method, params, status, attempt, retry,
            timeout_seconds, scheduled_at, available_at, start_by, worker_id, started_at, deadline,
            finished_at, error, created_at, updated_at)
-         SELECT id, schedule_id, origin, occurrence, handler, method, params::jsonb, status, attempt, retry::jsonb,
+         SELECT id, schedule_id, origin, occurrence::boolean, handler, method, params::jsonb, status, attempt, retry::jsonb,
                 timeout_seconds, scheduled_at, available_at, start_by, worker_id, started_at, deadline,
                 finished_at, error::jsonb, created_at, updated_at
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::boolean[], $5::text[], $6::text[], $7::text[],
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[],
                      $8::text[], $9::int[], $10::text[], $11::float8[], $12::bigint[], $13::bigint[],
                      $14::bigint[], $15::text[], $16::bigint[], $17::bigint[], $18::bigint[], $19::text[],
                      $20::bigint[], $21::bigint[])
@@ -533,13 +506,6 @@ async function all<T extends pg.QueryResultRow>(on: Queryable, sql: string, para
   return (await on.query<T>(sql, params)).rows;
 }
 
-/** How a run inserted with `claimed` starts, when the claim is granted. */
-interface InsertClaim {
-  worker_id: string;
-  started_at: number;
-  deadline: number | null;
-}
-
 /**
  * Find out, for the workers that runs of a batch ask to be claimed by, whether they are online,
  * and hold them (FOR SHARE, until commit) so that a worker cannot be expired or removed between
@@ -555,62 +521,4 @@ async function lockClaimWorkers(client: Queryable, runs: NewRun[], online: Map<s
   );
   const found = new Set(rows.map((r) => r.id));
   for (const id of unknown) online.set(id, found.has(id));
-}
-
-/**
- * The claim a run asks for with `claimed`, granted by the rules of claimRuns at started_at
- * (worker online, run available, start_by not passed); null: insert it queued.
- */
-function insertClaim(run: NewRun, online: Map<string, boolean>): InsertClaim | null {
-  const claimed = run.claimed;
-  if (claimed === undefined) return null;
-  const { worker_id, started_at } = claimed;
-  if (run.available_at > started_at) return null;
-  if (run.start_by !== null && run.start_by !== undefined && run.start_by <= started_at) return null;
-  if (online.get(worker_id) !== true) return null;
-  return { worker_id, started_at, deadline: deadlineOf(started_at, run.timeout_seconds) };
-}
-
-/** Deadline of an attempt started at `startedAt` (the same rounding as claimRuns' SQL). */
-function deadlineOf(startedAt: number, timeoutSeconds: number | null | undefined): number | null {
-  return timeoutSeconds === null || timeoutSeconds === undefined ? null : startedAt + Math.round(timeoutSeconds * 1000);
-}
-
-/** The row a freshly inserted run reads back as, built without a round trip. */
-function insertedRun(run: NewRun, claim: InsertClaim | null): RunRow {
-  return {
-    id: run.id,
-    schedule_id: run.schedule_id ?? null,
-    origin: run.origin,
-    handler: run.handler,
-    method: run.method,
-    params: run.params,
-    status: claim === null ? run.status : 'running',
-    attempt: claim === null ? 0 : 1,
-    retry: run.retry,
-    timeout_seconds: run.timeout_seconds ?? null,
-    scheduled_at: run.scheduled_at,
-    available_at: run.available_at,
-    start_by: run.start_by ?? null,
-    worker_id: claim?.worker_id ?? null,
-    started_at: claim?.started_at ?? null,
-    deadline: claim?.deadline ?? null,
-    finished_at: run.status === 'missed' ? run.created_at : null,
-    cancel_requested: false,
-    progress: null,
-    message: null,
-    result: null,
-    error: run.error ?? null,
-    created_at: run.created_at,
-    updated_at: claim?.started_at ?? run.created_at,
-  };
-}
-
-/** Sort runs oldest first: by `key` ascending, then id. */
-export function byTimeThenId(key: 'scheduled_at' | 'available_at' | 'deadline') {
-  return (a: RunRow, b: RunRow): number => {
-    const x = a[key] ?? 0;
-    const y = b[key] ?? 0;
-    return x !== y ? x - y : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  };
 }

@@ -2,10 +2,11 @@
 import { ConflictError } from '../../domain/errors.js';
 import type { NewRun, NewSchedule, RunRow, ScheduleRow } from '../../domain/types.js';
 import { decodeCursor, page, pageLimit } from '../cursor.js';
+import { byTimeThenId } from '../order.js';
 import type { FirePlanner, FireResult, Page, ScheduleQuery } from '../store.js';
 import { isUniqueViolation, type PgDatabase } from './database.js';
 import { RUN_COLUMNS, type RunRecord, type ScheduleRecord, toRun, toSchedule } from './rows.js';
-import { byTimeThenId, cancelActive, insertRunsTx } from './runs.js';
+import { cancelActive, insertRunsTx } from './runs.js';
 
 /** Schedules per INSERT statement of createSchedules (big imports stay in one transaction). */
 const INSERT_CHUNK = 5000;

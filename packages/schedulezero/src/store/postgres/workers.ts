@@ -6,6 +6,7 @@
  * being expired either finishes first (and its runs are lost with the worker) or finds it lost.
  */
 import type { RunRow, WorkerKind, WorkerRow } from '../../domain/types.js';
+import { byRegistrationThenId } from '../order.js';
 import type { NewWorker, RetryDecider, WorkerQuery } from '../store.js';
 import type { PgDatabase, Queryable } from './database.js';
 import { RUN_COLUMNS, json, toRun, toWorker, type RunRecord, type WorkerRecord } from './rows.js';
@@ -117,7 +118,7 @@ export async function expireWorkers(db: PgDatabase, now: number, decide: RetryDe
             [now, force_kind],
             client,
           );
-    const workers = lost.map(toWorker).sort((a, b) => a.registered_at - b.registered_at || byCodeUnit(a.id, b.id));
+    const workers = lost.map(toWorker).sort(byRegistrationThenId);
     const runs: RunRow[] = [];
     for (const worker of workers) runs.push(...(await loseRunsOf(client, db, worker.id, 'worker lost', now, decide)));
     return { workers, runs };
@@ -155,9 +156,4 @@ async function loseRunsOf(client: Queryable, db: PgDatabase, worker_id: string, 
     ended.push(await endAttempt(client, run, { status: 'lost', error: { message, type: 'worker_lost' } }, now, decide, true));
   }
   return ended;
-}
-
-/** JavaScript's string order (the SQLite store's too). */
-function byCodeUnit(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

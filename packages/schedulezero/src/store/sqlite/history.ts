@@ -6,10 +6,10 @@
  * pruneHistory are transaction bodies, run by SqliteStore in `db.tx(...)`.
  */
 import type { RunStatus } from '../../domain/types.js';
-import type { HandlerRunStats, PruneRequest, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery } from '../store.js';
+import { type RankedDurationRow, type StatusCountRow, assembleRunStats } from '../stats.js';
+import type { PruneRequest, RunStats, RunStatsQuery, RunTimelineBucket, RunTimelineQuery } from '../store.js';
 import { fillTimeline } from '../timeline.js';
 import type { SqliteDatabase } from './database.js';
-import { cmp } from './rows.js';
 import { QUEUED_HANDLERS } from './runs.js';
 
 /** Transaction body (a read: both statements see the same snapshot). */
@@ -20,7 +20,7 @@ export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
     handler: query.handler ?? null,
     method: query.method ?? null,
   };
-  const counts = db.sql<{ handler: string; status: RunStatus; n: number }>`
+  const counts = db.sql<StatusCountRow>`
     SELECT handler, status, count(*) AS n
     FROM runs
     WHERE scheduled_at >= @since AND scheduled_at < @until
@@ -31,7 +31,7 @@ export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
 
   // Nearest-rank percentiles, computed in SQL so that only the ranked rows come back:
   // rank(p, n) = ceil(p * n / 100) = (p * n + 99) / 100 in integer arithmetic.
-  const ranked = db.sql<{ handler: string; ms: number; hr: number; hn: number; ar: number; an: number }>`
+  const ranked = db.sql<RankedDurationRow>`
     WITH durations AS (
       SELECT handler, finished_at - started_at AS ms
       FROM runs
@@ -54,39 +54,7 @@ export function runStats(db: SqliteDatabase, query: RunStatsQuery): RunStats {
        OR ar = (50 * an + 99) / 100 OR ar = (95 * an + 99) / 100
   `.all(params);
 
-  const overall = emptyStats('');
-  const handlers = new Map<string, HandlerRunStats>();
-  const handlerStats = (handler: string): HandlerRunStats => {
-    let stats = handlers.get(handler);
-    if (stats === undefined) {
-      stats = emptyStats(handler);
-      handlers.set(handler, stats);
-    }
-    return stats;
-  };
-  for (const { handler, status, n } of counts) {
-    for (const stats of [overall, handlerStats(handler)]) {
-      stats.counts[status] = (stats.counts[status] ?? 0) + n;
-      stats.total += n;
-    }
-  }
-  for (const row of ranked) {
-    const stats = handlerStats(row.handler);
-    if (row.hr === rank(50, row.hn)) stats.duration_ms_p50 = row.ms;
-    if (row.hr === rank(95, row.hn)) stats.duration_ms_p95 = row.ms;
-    if (row.ar === rank(50, row.an)) overall.duration_ms_p50 = row.ms;
-    if (row.ar === rank(95, row.an)) overall.duration_ms_p95 = row.ms;
-  }
-  const byHandler = [...handlers.values()].sort((a, b) => cmp(a.handler, b.handler));
-  for (const stats of [overall, ...byHandler]) stats.success_rate = successRate(stats.counts);
-  return {
-    counts: overall.counts,
-    total: overall.total,
-    success_rate: overall.success_rate,
-    duration_ms_p50: overall.duration_ms_p50,
-    duration_ms_p95: overall.duration_ms_p95,
-    by_handler: byHandler,
-  };
+  return assembleRunStats(counts, ranked);
 }
 
 /** Charts: one row per non-empty bucket from the runs_list index range, then the gaps filled. */
@@ -171,18 +139,4 @@ export function pruneHistory(db: SqliteDatabase, request: PruneRequest): { runs:
     `.run(request.workers_before).changes;
   }
   return { runs, workers };
-}
-
-function rank(p: number, n: number): number {
-  return Math.floor((p * n + 99) / 100);
-}
-
-function emptyStats(handler: string): HandlerRunStats {
-  return { handler, counts: {}, total: 0, success_rate: null, duration_ms_p50: null, duration_ms_p95: null };
-}
-
-function successRate(counts: Partial<Record<RunStatus, number>>): number | null {
-  const succeeded = counts.succeeded ?? 0;
-  const finished = succeeded + (counts.failed ?? 0) + (counts.timed_out ?? 0) + (counts.lost ?? 0);
-  return finished === 0 ? null : succeeded / finished;
 }

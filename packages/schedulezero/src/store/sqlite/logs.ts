@@ -7,7 +7,7 @@
  * SqliteStore in `db.tx(...)`.
  */
 import type { AppendRunLogsResult, LogStream, NewRunLogLine, RunLogCaps, RunLogLine, RunLogPage, RunLogQuery } from '../store.js';
-import { fitLine, MIN_LINE_BYTES } from '../log-lines.js';
+import { EMPTY_LOG_STATE, planLogAppend } from '../log-lines.js';
 import type { SqliteDatabase } from './database.js';
 
 interface StateRecord {
@@ -25,62 +25,29 @@ interface LineRecord {
   message: string;
 }
 
-/** The line that ends a log which hit a cap. */
-function markerLine(caps: RunLogCaps): string {
-  return `[log truncated: this run's log reached its limit of ${caps.max_lines} lines or ${caps.max_bytes} bytes; later lines were dropped]`;
-}
-
 /** Transaction body (IMMEDIATE: reads the cap state, then writes). Null when the run does not exist. */
 export function appendRunLogs(db: SqliteDatabase, run_id: string, lines: NewRunLogLine[], caps: RunLogCaps): AppendRunLogsResult | null {
-  const state = db.sql<StateRecord>`
+  const record = db.sql<StateRecord>`
     SELECT last_seq, lines, bytes, truncated FROM run_log_state WHERE run_id = ?
   `.get(run_id);
-  if (state === undefined && db.sql`SELECT 1 FROM runs WHERE id = ?`.get(run_id) === undefined) return null;
-  if (state?.truncated === 1) return { accepted: 0, dropped: lines.length, truncated: true, lines: [] };
-  if (lines.length === 0) return { accepted: 0, dropped: 0, truncated: false, lines: [] };
-
-  const maxLineBytes = Math.max(MIN_LINE_BYTES, Math.floor(caps.max_line_bytes));
-  let seq = state?.last_seq ?? 0;
-  let count = state?.lines ?? 0;
-  let bytes = state?.bytes ?? 0;
-  const stored: RunLogLine[] = [];
-  let dropped = 0;
-  let firstDropped: NewRunLogLine | null = null;
-  for (const line of lines) {
-    if (firstDropped === null) {
-      const message = fitLine(line.message, maxLineBytes);
-      const size = Buffer.byteLength(message, 'utf8');
-      if (count + 1 <= caps.max_lines && bytes + size <= caps.max_bytes) {
-        count += 1;
-        bytes += size;
-        seq += 1;
-        stored.push({ seq, at: Math.round(line.at), stream: line.stream, message, attempt: line.attempt });
-        continue;
-      }
-      firstDropped = line;
-    }
-    dropped += 1;
-  }
-  const accepted = stored.length;
-  if (firstDropped !== null) {
-    // The marker is not counted against the caps: it is the one line written after them.
-    seq += 1;
-    stored.push({ seq, at: Math.round(firstDropped.at), stream: 'log', message: markerLine(caps), attempt: firstDropped.attempt });
-  }
+  if (record === undefined && db.sql`SELECT 1 FROM runs WHERE id = ?`.get(run_id) === undefined) return null;
+  const { result, state } = planLogAppend(record === undefined ? EMPTY_LOG_STATE : { ...record, truncated: record.truncated === 1 }, lines, caps);
+  // An empty batch, or a log that hit a cap before: nothing to write.
+  if (result.lines.length === 0) return result;
 
   // One statement for the whole batch: the lines travel as one JSON array.
   db.sql`
     INSERT INTO run_logs (run_id, seq, attempt, at, stream, message)
     SELECT @run_id, line ->> '$.seq', line ->> '$.attempt', line ->> '$.at', line ->> '$.stream', line ->> '$.message'
     FROM (SELECT value AS line FROM json_each(@lines))
-  `.run({ run_id, lines: JSON.stringify(stored) });
+  `.run({ run_id, lines: JSON.stringify(result.lines) });
   db.sql`
     INSERT INTO run_log_state (run_id, last_seq, lines, bytes, truncated)
     VALUES (@run_id, @last_seq, @lines, @bytes, @truncated)
     ON CONFLICT (run_id) DO UPDATE SET
       last_seq = excluded.last_seq, lines = excluded.lines, bytes = excluded.bytes, truncated = excluded.truncated
-  `.run({ run_id, last_seq: seq, lines: count, bytes, truncated: firstDropped === null ? 0 : 1 });
-  return { accepted, dropped, truncated: firstDropped !== null, lines: stored };
+  `.run({ run_id, last_seq: state.last_seq, lines: state.lines, bytes: state.bytes, truncated: state.truncated ? 1 : 0 });
+  return result;
 }
 
 /** Transaction body (a read: the lines and the state come from one snapshot). */

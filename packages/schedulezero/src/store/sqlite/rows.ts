@@ -1,13 +1,13 @@
 /**
  * Row <-> object mapping for the SQLite store. Columns hold JSON as TEXT, booleans as INTEGER
- * 0/1 and times as INTEGER epoch milliseconds; these helpers are the only place that knows.
+ * 0/1 and times as INTEGER epoch milliseconds; these helpers, and the values of new runs that
+ * both stores insert (../run-rows.ts), are the only places that know.
  */
 import type {
   AttemptRow,
   AttemptStatus,
   CatchUpPolicy,
   JsonValue,
-  NewRun,
   NewSchedule,
   RunError,
   RunOrigin,
@@ -109,11 +109,6 @@ export interface WorkerRecord {
 export type TokenRecord = TokenRow;
 
 // ---- JSON columns ------------------------------------------------------------------------------
-
-/** JSON text for a nullable column: JS null/undefined is SQL NULL. */
-export function jsonOrNull(value: JsonValue | RunError | null | undefined): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
-}
 
 function parseOrNull<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
@@ -225,118 +220,6 @@ export function toRun(row: RunTuple): RunRow {
   };
 }
 
-/**
- * How a run inserted with `NewRun.claimed` starts: the claim the store granted (the worker is
- * online and the run claimable), with its deadline worked out.
- */
-export interface InsertClaim {
-  worker_id: string;
-  started_at: number;
-  deadline: number | null;
-}
-
-/** Deadline of an attempt started at `startedAt` (the same rounding as claimRuns' SQL). */
-export function deadlineOf(startedAt: number, timeoutSeconds: number | null | undefined): number | null {
-  return timeoutSeconds === null || timeoutSeconds === undefined ? null : startedAt + Math.round(timeoutSeconds * 1000);
-}
-
-/**
- * The columns a new run is inserted with, in this order; `newRunValues` gives the values as an
- * array. Positional parameters, not named ones: better-sqlite3 binds a named parameter by
- * looking its name up in the object, which made up a fifth of the cost of inserting a run.
- */
-export const NEW_RUN_COLUMNS =
-  'id, schedule_id, origin, occurrence, handler, method, params, status, attempt, retry, ' +
-  'timeout_seconds, scheduled_at, available_at, start_by, worker_id, started_at, deadline, ' +
-  'finished_at, error, created_at, updated_at';
-
-export type NewRunTuple = [
-  id: string,
-  schedule_id: string | null,
-  origin: RunOrigin,
-  occurrence: 0 | 1,
-  handler: string,
-  method: string,
-  params: string,
-  status: RunStatus,
-  attempt: number,
-  retry: string,
-  timeout_seconds: number | null,
-  scheduled_at: number,
-  available_at: number,
-  start_by: number | null,
-  worker_id: string | null,
-  started_at: number | null,
-  deadline: number | null,
-  finished_at: number | null,
-  error: string | null,
-  created_at: number,
-  updated_at: number,
-];
-
-/** The values of a new run in NEW_RUN_COLUMNS order: queued, or (with `claim`) running. */
-export function newRunValues(run: NewRun, claim: InsertClaim | null): NewRunTuple {
-  return [
-    run.id,
-    run.schedule_id ?? null,
-    run.origin,
-    // Only a scheduled run holds its occurrence key (schedule_id, scheduled_at).
-    run.origin === 'scheduled' && run.schedule_id !== null ? 1 : 0,
-    run.handler,
-    run.method,
-    JSON.stringify(run.params),
-    claim === null ? run.status : 'running',
-    claim === null ? 0 : 1,
-    JSON.stringify(run.retry),
-    run.timeout_seconds ?? null,
-    run.scheduled_at,
-    run.available_at,
-    run.start_by ?? null,
-    claim?.worker_id ?? null,
-    claim?.started_at ?? null,
-    claim?.deadline ?? null,
-    // A `missed` record is finished the moment it is written.
-    run.status === 'missed' ? run.created_at : null,
-    jsonOrNull(run.error),
-    run.created_at,
-    // A claim updates the row, as claimRuns would have.
-    claim?.started_at ?? run.created_at,
-  ];
-}
-
-/**
- * The row a freshly inserted run reads back as, built without a round trip. The caller's
- * `params` and `retry` objects are reused, not copied.
- */
-export function insertedRun(run: NewRun, claim: InsertClaim | null): RunRow {
-  return {
-    id: run.id,
-    schedule_id: run.schedule_id ?? null,
-    origin: run.origin,
-    handler: run.handler,
-    method: run.method,
-    params: run.params,
-    status: claim === null ? run.status : 'running',
-    attempt: claim === null ? 0 : 1,
-    retry: run.retry,
-    timeout_seconds: run.timeout_seconds ?? null,
-    scheduled_at: run.scheduled_at,
-    available_at: run.available_at,
-    start_by: run.start_by ?? null,
-    worker_id: claim?.worker_id ?? null,
-    started_at: claim?.started_at ?? null,
-    deadline: claim?.deadline ?? null,
-    finished_at: run.status === 'missed' ? run.created_at : null,
-    cancel_requested: false,
-    progress: null,
-    message: null,
-    result: null,
-    error: run.error ?? null,
-    created_at: run.created_at,
-    updated_at: claim?.started_at ?? run.created_at,
-  };
-}
-
 // ---- attempts, workers, tokens -------------------------------------------------------------------
 
 export function toAttempt(r: AttemptRecord): AttemptRow {
@@ -376,18 +259,4 @@ export function toToken(r: TokenRecord): TokenRow {
     created_at: r.created_at,
     last_used_at: r.last_used_at,
   };
-}
-
-/** Sort runs oldest first: by `key` ascending, then id. */
-export function byTimeThenId<K extends 'scheduled_at' | 'available_at' | 'deadline'>(key: K) {
-  return (a: RunRow, b: RunRow): number => {
-    const x = a[key] ?? 0;
-    const y = b[key] ?? 0;
-    return x !== y ? x - y : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  };
-}
-
-/** Compare two strings, for sorts by handler or id. */
-export function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -8,6 +8,8 @@
  */
 import { ConflictError } from '../../domain/errors.js';
 import type { AttemptRow, NewRun, RunRow } from '../../domain/types.js';
+import { byTimeThenId } from '../order.js';
+import { NEW_RUN_COLUMNS, insertClaim, insertedRun, jsonOrNull, newRunValues } from '../run-rows.js';
 import type {
   AttemptCompletion,
   AttemptEnd,
@@ -21,20 +23,7 @@ import type {
 } from '../store.js';
 import { decodeCursor, page, pageLimit, whereEqual } from './cursor.js';
 import { type SqliteDatabase, isConstraint } from './database.js';
-import {
-  type AttemptRecord,
-  type InsertClaim,
-  NEW_RUN_COLUMNS,
-  RUN_COLUMNS,
-  type RunTuple,
-  byTimeThenId,
-  deadlineOf,
-  insertedRun,
-  jsonOrNull,
-  newRunValues,
-  toAttempt,
-  toRun,
-} from './rows.js';
+import { type AttemptRecord, RUN_COLUMNS, type RunTuple, toAttempt, toRun } from './rows.js';
 
 /** One `?` per column of NEW_RUN_COLUMNS. */
 const NEW_RUN_PLACEHOLDERS = NEW_RUN_COLUMNS.split(',')
@@ -76,7 +65,7 @@ export function insertRuns(db: SqliteDatabase, runs: NewRun[]): RunRow[] {
  * transaction, whether a worker is online.
  */
 export function insertRun(db: SqliteDatabase, run: NewRun, online: Map<string, boolean>): RunRow | null {
-  const claim = insertClaim(db, run, online);
+  const claim = insertClaim(run, (worker_id) => isOnline(db, worker_id, online));
   try {
     const changes = db.sql`
       INSERT INTO runs (${NEW_RUN_COLUMNS})
@@ -93,26 +82,16 @@ export function insertRun(db: SqliteDatabase, run: NewRun, online: Map<string, b
 }
 
 /**
- * The claim a run asks for with `claimed`, granted by the rules of claimRuns at started_at
- * (worker online, run available, start_by not passed); null: insert it queued.
+ * Whether a worker is online, cached in `online`: the rule of claimRuns, a worker that left or
+ * was lost takes nothing.
  */
-function insertClaim(db: SqliteDatabase, run: NewRun, online: Map<string, boolean>): InsertClaim | null {
-  const claimed = run.claimed;
-  if (claimed === undefined) return null;
-  if (run.status !== 'queued') {
-    throw new Error(`Run '${run.id}': only a queued run can be inserted claimed (status was '${run.status}').`);
+function isOnline(db: SqliteDatabase, worker_id: string, online: Map<string, boolean>): boolean {
+  let found = online.get(worker_id);
+  if (found === undefined) {
+    found = db.sql`SELECT 1 FROM workers WHERE id = ? AND status = 'online'`.pluck().get(worker_id) !== undefined;
+    online.set(worker_id, found);
   }
-  const { worker_id, started_at } = claimed;
-  if (run.available_at > started_at) return null;
-  if (run.start_by !== null && run.start_by !== undefined && run.start_by <= started_at) return null;
-  let isOnline = online.get(worker_id);
-  if (isOnline === undefined) {
-    // Same rule as claimRuns: a worker that left or was lost takes nothing.
-    isOnline = db.sql`SELECT 1 FROM workers WHERE id = ? AND status = 'online'`.pluck().get(worker_id) !== undefined;
-    online.set(worker_id, isOnline);
-  }
-  if (!isOnline) return null;
-  return { worker_id, started_at, deadline: deadlineOf(started_at, run.timeout_seconds) };
+  return found;
 }
 
 // --- reading ------------------------------------------------------------------------------------

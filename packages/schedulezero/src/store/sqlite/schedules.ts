@@ -6,10 +6,11 @@
  */
 import { ConflictError } from '../../domain/errors.js';
 import type { NewSchedule, RunRow, ScheduleRow } from '../../domain/types.js';
+import { byTimeThenId } from '../order.js';
 import type { FirePlanner, FireResult, Page, ScheduleQuery } from '../store.js';
 import { decodeCursor, page, pageLimit, whereEqual } from './cursor.js';
 import { type SqliteDatabase, isConstraint } from './database.js';
-import { RUN_COLUMNS, type ScheduleRecord, byTimeThenId, scheduleParams, toRun, toSchedule } from './rows.js';
+import { RUN_COLUMNS, type ScheduleRecord, scheduleParams, toRun, toSchedule } from './rows.js';
 import { cancelActive, insertRun } from './runs.js';
 
 /** Transaction body. */

@@ -6,9 +6,10 @@
  * more than one row are transaction bodies, run by SqliteStore in `db.tx(...)`.
  */
 import type { RunRow, WorkerKind, WorkerRow } from '../../domain/types.js';
+import { byRegistrationThenId } from '../order.js';
 import type { NewWorker, RetryDecider, WorkerQuery } from '../store.js';
 import type { SqliteDatabase } from './database.js';
-import { RUN_COLUMNS, type WorkerRecord, cmp, toRun, toWorker } from './rows.js';
+import { RUN_COLUMNS, type WorkerRecord, toRun, toWorker } from './rows.js';
 import { endAttempt } from './runs.js';
 
 export function registerWorker(db: SqliteDatabase, worker: NewWorker): WorkerRow {
@@ -108,7 +109,7 @@ export function expireWorkers(
     runs.push(...loseRunsOf(db, worker.id, 'worker lost', now, decide));
   }
   return {
-    workers: lost.map(toWorker).sort((a, b) => a.registered_at - b.registered_at || cmp(a.id, b.id)),
+    workers: lost.map(toWorker).sort(byRegistrationThenId),
     runs,
   };
 }
