@@ -32,6 +32,7 @@ export class Dispatcher {
   private draining = false;
   private availabilityTimer: NodeJS.Timeout | undefined;
   private availabilityAt: number | null = null;
+  private slowPoll: NodeJS.Timeout | undefined;
   private stopped = false;
 
   constructor(private readonly deps: DispatcherDeps) {}
@@ -128,6 +129,16 @@ export class Dispatcher {
     this.availabilityTimer.unref();
   }
 
+  /**
+   * On a shared database, other nodes' runs arrive as notifications, which may be lost (or be
+   * for runs that became available later): look again for everyone every `intervalMs`.
+   */
+  startSlowPoll(intervalMs: number): void {
+    if (this.stopped || this.slowPoll) return;
+    this.slowPoll = setInterval(() => this.notify(this.allHandlers()), intervalMs);
+    this.slowPoll.unref();
+  }
+
   /** A worker left or was lost: its waiting polls answer empty and take nothing more. */
   dropWorker(workerId: string): void {
     for (const list of this.waiters.values()) {
@@ -139,6 +150,7 @@ export class Dispatcher {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.availabilityTimer);
+    clearInterval(this.slowPoll);
     for (const list of this.waiters.values()) for (const w of [...list]) w.settle([]);
   }
 

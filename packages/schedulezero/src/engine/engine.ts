@@ -16,6 +16,7 @@ import type {
   RunTimelineQuery,
   ScheduleQuery,
   Store,
+  StoreEvent,
 } from '../store/store.js';
 import { compileTrigger, parseTrigger, type Trigger } from '../triggers/index.js';
 import { systemClock, type Clock } from './clock.js';
@@ -48,6 +49,9 @@ import {
 } from './types.js';
 
 export * from './types.js';
+
+/** On a shared database: the longest a missed notification delays firing or dispatching. */
+const SHARED_RECHECK_MS = 1_000;
 
 /** Log lines for engine.appendRunLogs; `at` defaults to now, `stream` to `log`. */
 export interface RunLogAppendInput {
@@ -86,6 +90,12 @@ export class Engine {
   private readonly localLogs: LocalLogBatcher;
   private started = false;
   private stopping = false;
+  /**
+   * Other scheduler nodes may share the database: their in-process workers are not ours to
+   * expire, their inserts reach us only as notifications, and we look again every second.
+   */
+  private readonly shared: boolean;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
@@ -96,6 +106,7 @@ export class Engine {
     this.defaults = { ...DEFAULT_SCHEDULE_SETTINGS, ...options.defaults };
     this.catalog = options.catalog ?? new HandlerCatalog(EMPTY_REGISTRY);
     this.decide = retryDecider(() => this.clock.now());
+    this.shared = this.store.kind === 'postgres';
     this.completions = new CompletionBatcher(this.store, this.clock, this.decide);
     this.leases = new Leases(this.store, this.clock, this.leaseSeconds * 1000);
     this.events.on('worker.changed', (worker) => {
@@ -120,18 +131,21 @@ export class Engine {
   }
 
   /**
-   * Start firing and dispatching. In-process workers of a previous process are declared lost
-   * first (their runs are retried per policy): with an embedded database, nothing else can be
-   * running them.
+   * Start firing and dispatching. With an embedded database, in-process workers of a previous
+   * process are declared lost first (their runs are retried per policy): nothing else can be
+   * running them. On a shared database they may be other nodes' live workers: a dead node's
+   * in-process workers expire by lease like remote ones (each live node renews its own).
    */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     const now = this.clock.now();
-    const recovered = await this.store.expireWorkers(now, this.decide, 'local');
-    if (recovered.runs.length > 0) {
-      this.logger.warn({ runs: recovered.runs.length }, 'in-process runs interrupted by the last shutdown: retried or marked lost');
-      for (const run of recovered.runs) this.events.emit('run.updated', run);
+    if (!this.shared) {
+      const recovered = await this.store.expireWorkers(now, this.decide, 'local');
+      if (recovered.runs.length > 0) {
+        this.logger.warn({ runs: recovered.runs.length }, 'in-process runs interrupted by the last shutdown: retried or marked lost');
+        for (const run of recovered.runs) this.events.emit('run.updated', run);
+      }
     }
     for (const local of this.pendingLocals.splice(0)) await this.attachLocal(local);
 
@@ -144,6 +158,8 @@ export class Engine {
       compile: (s) => compileTrigger(s.trigger),
       batchSize: this.options.fireBatchSize ?? 500,
       startedAt: now,
+      ...(this.shared ? { maxSleepMs: SHARED_RECHECK_MS } : {}),
+      announce: (runs) => this.announceRuns(runs),
     });
     this.reaper = new Reaper({
       store: this.store,
@@ -156,9 +172,12 @@ export class Engine {
       intervalMs: this.options.reapIntervalMs ?? 1000,
       retention: this.options.retention ?? { days: 30, runs_per_schedule: 1000 },
       pruneIntervalMs: 3600_000,
+      announce: (runs) => this.announceRuns(runs),
     });
+    this.unsubscribe = this.store.subscribe?.((event) => this.onStoreEvent(event));
     this.timekeeper.start();
     this.reaper.start();
+    if (this.shared) this.dispatcher.startSlowPoll(SHARED_RECHECK_MS);
     // Work that was queued before the start (or retries now due) is handed out at once.
     this.dispatcher.notify(this.dispatcher.localWorkers().map((l) => l.handler));
     void this.dispatcher.armAvailabilityTimer();
@@ -173,12 +192,51 @@ export class Engine {
   async stop(graceMs = 30_000): Promise<void> {
     if (!this.started || this.stopping) return;
     this.stopping = true;
+    this.unsubscribe?.();
     this.dispatcher.stop();
     await this.timekeeper?.stop();
     await Promise.all(this.dispatcher.localWorkers().map((l) => l.stop(graceMs)));
     await this.localLogs.drain();
     await this.reaper?.stop();
+    if (this.shared) await this.releaseLocals();
     this.logger.info({}, 'engine stopped');
+  }
+
+  /**
+   * On a shared database, the other nodes take over this node's unfinished in-process runs now
+   * rather than after the lease: the workers leave (runs retried per policy) and the others
+   * are told.
+   */
+  private async releaseLocals(): Promise<void> {
+    const released: RunRow[] = [];
+    for (const local of this.dispatcher.localWorkers()) {
+      try {
+        const { worker, runs } = await this.store.removeWorker(local.id, this.clock.now(), this.decide);
+        if (worker) this.events.emit('worker.changed', worker);
+        for (const run of runs) this.events.emit('run.updated', run);
+        released.push(...runs);
+      } catch (err) {
+        this.logger.warn({ err, worker_id: local.id }, 'could not release an in-process worker; its lease will expire');
+      }
+    }
+    this.announceRuns(released);
+  }
+
+  /** Another node inserted runs or changed schedules. */
+  private onStoreEvent(event: StoreEvent): void {
+    if (this.stopping) return;
+    if (event.kind === 'runs') this.dispatcher.notify(event.handlers);
+    else this.timekeeper?.wake();
+  }
+
+  /** Tell the other nodes (shared database only) about runs that can be claimed now. */
+  private announceRuns(runs: RunRow[]): void {
+    if (!this.store.announce || runs.length === 0) return;
+    const now = this.clock.now();
+    const handlers = new Set<string>();
+    for (const run of runs) if (run.status === 'queued' && run.available_at <= now) handlers.add(run.handler);
+    // Runs available later are found by the other nodes' slow poll.
+    if (handlers.size > 0) this.store.announce({ kind: 'runs', handlers: [...handlers] });
   }
 
   // --- in-process handlers -----------------------------------------------------------------
@@ -633,17 +691,22 @@ export class Engine {
     this.events.emit('runs.created', saved);
     reservations.settle(saved);
     this.dispatcher.notifyRuns(saved);
+    this.announceRuns(saved);
     return saved;
   }
 
   private afterRunChange(run: RunRow): void {
     this.events.emit('run.updated', run);
-    if (run.status === 'queued') this.dispatcher.notifyRuns([run]);
+    if (run.status === 'queued') {
+      this.dispatcher.notifyRuns([run]);
+      this.announceRuns([run]);
+    }
   }
 
   private scheduleChanged(schedule: ScheduleRow): void {
     this.events.emit('schedule.changed', schedule, schedule.id);
     this.timekeeper?.wake();
+    this.store.announce?.({ kind: 'schedules' });
   }
 
   /** A date trigger that already fired has no further occurrence, even when resumed. */

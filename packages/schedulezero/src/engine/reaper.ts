@@ -23,6 +23,8 @@ export interface ReaperDeps {
   intervalMs: number;
   retention: RetentionPolicy;
   pruneIntervalMs: number;
+  /** Tell other nodes about runs made claimable again (shared database). */
+  announce?(runs: RunRow[]): void;
 }
 
 const BATCH = 500;
@@ -85,7 +87,10 @@ export class Reaper {
       changed.push(...expired.runs);
 
       for (const run of changed) events.emit('run.updated', run);
-      if (changed.length > 0) dispatcher.notifyRuns(changed);
+      if (changed.length > 0) {
+        dispatcher.notifyRuns(changed);
+        this.deps.announce?.(changed);
+      }
 
       if (now - this.lastPrune >= this.deps.pruneIntervalMs) {
         this.lastPrune = now;

@@ -1,5 +1,5 @@
 import type { Logger } from '../domain/logger.js';
-import type { ScheduleRow } from '../domain/types.js';
+import type { RunRow, ScheduleRow } from '../domain/types.js';
 import type { Store } from '../store/store.js';
 import type { Trigger } from '../triggers/index.js';
 import { sleepUntil, type Clock } from './clock.js';
@@ -19,9 +19,16 @@ export interface TimekeeperDeps {
   batchSize: number;
   /** When this engine started (occurrences before it fell due in downtime). */
   startedAt: number;
+  /**
+   * Longest sleep (default 60 s). Short on a shared database: other nodes' schedule changes
+   * arrive as notifications, which may be lost.
+   */
+  maxSleepMs?: number;
+  /** Tell other nodes about the runs fired (shared database). */
+  announce?(runs: RunRow[]): void;
 }
 
-/** Longest sleep with nothing due: a safety net in case a wake-up is ever missed. */
+/** Longest sleep with nothing due (default): a safety net in case a wake-up is ever missed. */
 const IDLE_SLEEP_MS = 60_000;
 const ERROR_BACKOFF_MS = 1_000;
 
@@ -82,6 +89,7 @@ export class Timekeeper {
     if (result.runs.length > 0) events.emit('runs.created', result.runs);
     reservations.settle(result.runs);
     dispatcher.notifyRuns(result.runs);
+    this.deps.announce?.(result.runs);
     return result.schedules;
   }
 
@@ -100,7 +108,7 @@ export class Timekeeper {
         }
         const next = await store.nextDueAt();
         const now = clock.now();
-        await sleepUntil(clock, Math.min(next ?? Infinity, now + IDLE_SLEEP_MS), wake.signal);
+        await sleepUntil(clock, Math.min(next ?? Infinity, now + (this.deps.maxSleepMs ?? IDLE_SLEEP_MS)), wake.signal);
       } catch (err) {
         logger.error({ err }, 'firing due schedules failed; retrying');
         await sleepUntil(clock, clock.now() + ERROR_BACKOFF_MS, wake.signal);

@@ -259,8 +259,23 @@ export interface RunLogPage {
   last_seq: number;
 }
 
+/**
+ * A change other scheduler nodes on the same database should react to: runs of these handlers
+ * may be claimable now, or schedules changed (next due time may be earlier).
+ */
+export type StoreEvent = { kind: 'runs'; handlers: string[] } | { kind: 'schedules' };
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+
+  /**
+   * Optional, for stores several nodes share: receive other nodes' announcements (never this
+   * store's own). Delivery is best effort (a dropped connection loses some), so listeners must
+   * also re-check now and then. Returns the unsubscribe function.
+   */
+  subscribe?(listener: (event: StoreEvent) => void): () => void;
+  /** Optional, with subscribe: tell the other nodes (best effort, may be coalesced). */
+  announce?(event: StoreEvent): void;
 
   /** Apply pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;

@@ -24,6 +24,7 @@ import type {
   RunTimelineQuery,
   ScheduleQuery,
   Store,
+  StoreEvent,
   WorkerQuery,
 } from '../store.js';
 import { PgDatabase, type PgDatabaseOptions } from './database.js';
@@ -31,6 +32,7 @@ import { countDueQueued, countRunsByStatus, pruneHistory, runStats, runTimeline 
 import { appendRunLogs, listRunLogs } from './logs.js';
 import { getMeta, setMeta } from './meta.js';
 import { migratePg } from './migrations.js';
+import { PgNotifier } from './notifier.js';
 import {
   cancelRun,
   claimRuns,
@@ -79,11 +81,27 @@ export class PostgresStore implements Store {
   /** The pool, for PostgreSQL-specific tooling and tests. */
   readonly database: PgDatabase;
   private readonly dropSchemaOnClose: boolean;
+  private readonly notifier: PgNotifier;
   private closed = false;
 
   constructor(options: PostgresStoreOptions) {
     this.database = new PgDatabase(options);
     this.dropSchemaOnClose = options.dropSchemaOnClose ?? false;
+    this.notifier = new PgNotifier({
+      url: options.url,
+      schema: this.database.schema,
+      send: (channel, payload) => this.database.query('SELECT pg_notify($1, $2)', [channel, payload]),
+    });
+  }
+
+  /** Other nodes' announcements on this schema (LISTEN on a connection of its own). */
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    return this.notifier.subscribe(listener);
+  }
+
+  /** Wake the other nodes on this schema (NOTIFY; coalesced, best effort). */
+  announce(event: StoreEvent): void {
+    this.notifier.announce(event);
   }
 
   async migrate(): Promise<void> {
@@ -93,6 +111,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.notifier.close();
     if (this.dropSchemaOnClose) await this.database.query(`DROP SCHEMA IF EXISTS "${this.database.schema}" CASCADE`);
     await this.database.close();
   }

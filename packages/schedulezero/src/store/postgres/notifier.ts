@@ -1,0 +1,197 @@
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { StoreEvent } from '../store.js';
+
+/** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
+const MAX_PAYLOAD = 7000;
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+
+/** What travels in a notification: the sending node, and what changed. */
+interface Payload {
+  n: string;
+  /** Schedules changed. */
+  s?: 1;
+  /** Handlers with runs that may be claimable. */
+  h?: string[];
+}
+
+export interface NotifierOptions {
+  url: string;
+  schema: string;
+  /** Sends one notification (through the store's pool). */
+  send(channel: string, payload: string): Promise<unknown>;
+}
+
+/**
+ * Wake-ups between the nodes sharing one schema, over LISTEN/NOTIFY. One dedicated connection
+ * listens (opened on the first subscriber, re-opened with backoff when it drops: a database
+ * restart must not take the node down); announcements go through the pool and are coalesced,
+ * one notification per flush, at most one flush in flight, so a burst of inserts costs a few
+ * NOTIFYs. Delivery is best effort: whoever listens also re-checks on a slow timer.
+ */
+export class PgNotifier {
+  /** Tells this node's notifications from the others' (PostgreSQL echoes them to the sender). */
+  readonly nodeId = randomBytes(8).toString('hex');
+  readonly channel: string;
+  private readonly listeners = new Set<(event: StoreEvent) => void>();
+  private client: pg.Client | null = null;
+  private connecting = false;
+  private everConnected = false;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private backoffMs = MIN_BACKOFF_MS;
+  private readonly pendingHandlers = new Set<string>();
+  private pendingSchedules = false;
+  private flushing: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(private readonly options: NotifierOptions) {
+    const name = `schedulezero_${options.schema}`;
+    // Channel names are identifiers: at most 63 bytes.
+    this.channel = name.length <= 63 ? name : `schedulezero_${createHash('sha1').update(options.schema).digest('hex').slice(0, 24)}`;
+  }
+
+  subscribe(listener: (event: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    if (this.listeners.size === 1) void this.connect();
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.disconnect();
+    };
+  }
+
+  announce(event: StoreEvent): void {
+    if (this.closed) return;
+    if (event.kind === 'schedules') this.pendingSchedules = true;
+    else for (const h of event.handlers) this.pendingHandlers.add(h);
+    if (!this.flushing) {
+      this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
+    }
+  }
+
+  async close(): Promise<void> {
+    // What was announced before the close still goes out (the pool closes after this).
+    while (this.flushing) await this.flushing;
+    this.closed = true;
+    this.listeners.clear();
+    this.disconnect();
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.pendingSchedules || this.pendingHandlers.size > 0) {
+        const payloads = this.payloads();
+        for (const payload of payloads) {
+          await this.options.send(this.channel, payload).catch(() => undefined);
+        }
+      }
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** The pending announcements as notifications, each below the payload limit. */
+  private payloads(): string[] {
+    const out: string[] = [];
+    let current: Payload = { n: this.nodeId };
+    if (this.pendingSchedules) current.s = 1;
+    this.pendingSchedules = false;
+    for (const handler of this.pendingHandlers) {
+      const next = { ...current, h: [...(current.h ?? []), handler] };
+      if (current.h && JSON.stringify(next).length > MAX_PAYLOAD) {
+        out.push(JSON.stringify(current));
+        current = { n: this.nodeId, h: [handler] };
+      } else {
+        current = next;
+      }
+    }
+    this.pendingHandlers.clear();
+    out.push(JSON.stringify(current));
+    return out;
+  }
+
+  private receive(text: string | undefined): void {
+    let payload: Payload;
+    try {
+      payload = JSON.parse(text ?? '') as Payload;
+    } catch {
+      return;
+    }
+    if (!payload || payload.n === this.nodeId) return;
+    if (payload.s) this.emit({ kind: 'schedules' });
+    if (Array.isArray(payload.h) && payload.h.length > 0) this.emit({ kind: 'runs', handlers: payload.h.filter((h) => typeof h === 'string') });
+  }
+
+  private emit(event: StoreEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure must not stop the others (nor the connection).
+      }
+    }
+  }
+
+  private async connect(): Promise<void> {
+    if (this.closed || this.connecting || this.client || this.listeners.size === 0) return;
+    this.connecting = true;
+    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000 });
+    const lost = () => this.lost(client);
+    client.on('error', lost);
+    client.on('end', lost);
+    client.on('notification', (msg) => {
+      if (msg.channel === this.channel) this.receive(msg.payload);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN "${this.channel}"`);
+    } catch {
+      this.connecting = false;
+      client.removeListener('end', lost);
+      await client.end().catch(() => undefined);
+      this.retry();
+      return;
+    }
+    this.connecting = false;
+    if (this.closed || this.listeners.size === 0) {
+      client.removeListener('end', lost);
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.backoffMs = MIN_BACKOFF_MS;
+    // Notifications sent while the connection was down are lost: have the listeners look again.
+    if (this.everConnected) this.emit({ kind: 'schedules' });
+    this.everConnected = true;
+  }
+
+  private lost(client: pg.Client): void {
+    if (this.client !== client) return;
+    this.client = null;
+    client.removeAllListeners('end');
+    client.end().catch(() => undefined);
+    this.retry();
+  }
+
+  private retry(): void {
+    if (this.closed || this.listeners.size === 0 || this.reconnectTimer) return;
+    const delay = this.backoffMs * (0.5 + Math.random() / 2);
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      void this.connect();
+    }, delay);
+    this.reconnectTimer.unref();
+  }
+
+  private disconnect(): void {
+    clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+    const client = this.client;
+    this.client = null;
+    if (client) {
+      client.removeAllListeners('end');
+      client.end().catch(() => undefined);
+    }
+  }
+}
