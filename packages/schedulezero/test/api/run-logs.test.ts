@@ -6,7 +6,7 @@ import { runLogRoutes } from '../../src/api/routes/run-logs.js';
 import { installValidation } from '../../src/api/validation.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { client, startTestServer, tempDir, waitFor } from '../helpers.js';
-import { openEventStream } from './sse.js';
+import { openEventStream } from '../sse.js';
 
 let server: RunningServer;
 let api: ReturnType<typeof client>;

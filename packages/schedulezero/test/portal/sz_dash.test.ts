@@ -4,70 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEventName } from '../../src/portal/api.js';
 import type { RunningServer } from '../../src/server/server.js';
 import { client, startTestServer, tempDir, waitFor } from '../helpers.js';
+import { openEventStream } from '../sse.js';
 import { portalClient } from './portal-client.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface SseEvent {
-  event: string;
-  data: string;
-}
-
-/** Reads a server-sent event stream as a browser's EventSource would, until aborted. */
-async function openStream(url: string) {
-  const controller = new AbortController();
-  const res = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
-  const events: SseEvent[] = [];
-  let comments = 0;
-  let ended = false;
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  const pump = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let event = 'message';
-          const data: string[] = [];
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) comments++;
-            else if (line.startsWith('event: ')) event = line.slice(7);
-            else if (line.startsWith('data: ')) data.push(line.slice(6));
-          }
-          if (data.length > 0) events.push({ event, data: data.join('\n') });
-        }
-      }
-    } catch {
-      // aborted by the test
-    } finally {
-      ended = true;
-    }
-  })();
-  return {
-    res,
-    events,
-    get comments() {
-      return comments;
-    },
-    get ended() {
-      return ended;
-    },
-    /** The first event (from index `from` on) that matches. */
-    next(match: (e: SseEvent) => boolean, from = 0, timeoutMs = 5000): Promise<SseEvent> {
-      return waitFor(() => events.slice(from).find(match), timeoutMs);
-    },
-    async close() {
-      controller.abort();
-      await pump;
-    },
-  };
-}
 
 const EVENTS: EngineEventName[] = ['runs.created', 'runs.started', 'run.updated', 'schedule.changed', 'worker.changed', 'occurrences.skipped'];
 
@@ -141,7 +81,7 @@ describe('sz_dash: the live dashboard', () => {
   });
 
   it('streams a snapshot on connect, then the panels that a new schedule and a failed run change', async () => {
-    const stream = await openStream(`${server.url}/dash/events`);
+    const stream = await openEventStream(`${server.url}/dash/events`);
     try {
       expect(stream.res.status).toBe(200);
       expect(stream.res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -182,7 +122,7 @@ describe('sz_dash: the live dashboard', () => {
 
   it('shows a run while it runs and drops it when it finishes', async () => {
     gate = new Promise<void>((r) => (release = r));
-    const stream = await openStream(`${server.url}/dash/events`);
+    const stream = await openEventStream(`${server.url}/dash/events`);
     try {
       await stream.next((e) => e.event === 'running');
       const seen = stream.events.length;
@@ -204,7 +144,7 @@ describe('sz_dash: the live dashboard', () => {
   });
 
   it('links a scheduled failure to its schedule page', async () => {
-    const stream = await openStream(`${server.url}/dash/events`);
+    const stream = await openEventStream(`${server.url}/dash/events`);
     try {
       await stream.next((e) => e.event === 'failures');
       const seen = stream.events.length;
@@ -218,7 +158,7 @@ describe('sz_dash: the live dashboard', () => {
   });
 
   it('coalesces a burst: 200 runs (600 engine events) make a handful of stream events', async () => {
-    const stream = await openStream(`${server.url}/dash/events`);
+    const stream = await openEventStream(`${server.url}/dash/events`);
     let open: () => void = () => {};
     burstGate = new Promise<void>((r) => (open = r));
     try {
@@ -274,7 +214,7 @@ describe('sz_dash: the live dashboard', () => {
 
   it('closes cleanly when the client goes away, leaving no engine listeners behind', async () => {
     const before = listeners();
-    const streams = await Promise.all([openStream(`${server.url}/dash/events`), openStream(`${server.url}/dash/events`)]);
+    const streams = await Promise.all([openEventStream(`${server.url}/dash/events`), openEventStream(`${server.url}/dash/events`)]);
     await Promise.all(streams.map((s) => s.next((e) => e.event === 'lateness')));
     const during = listeners();
     expect(during.reduce((a, b) => a + b, 0)).toBeGreaterThan(before.reduce((a, b) => a + b, 0));
@@ -332,7 +272,7 @@ describe('sz_dash: cards of other microsites and keep-alive', () => {
   });
 
   it('keeps an idle stream open with comment pings (options.ping_seconds)', async () => {
-    const stream = await openStream(`${server.url}/dash/events`);
+    const stream = await openEventStream(`${server.url}/dash/events`);
     try {
       await stream.next((e) => e.event === 'cards');
       await waitFor(() => stream.comments >= 2, 3000);
@@ -350,7 +290,7 @@ describe('sz_dash: cards of other microsites and keep-alive', () => {
   });
 
   it('ends open streams when the server shuts down (run last: it closes the server)', async () => {
-    const stream = await openStream(`${server.url}/dash/events`);
+    const stream = await openEventStream(`${server.url}/dash/events`);
     await stream.next((e) => e.event === 'tiles');
     const started = Date.now();
     await server.close();

@@ -2,7 +2,7 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
-import { openEventStream } from '../api/sse.js';
+import { openEventStream } from '../sse.js';
 import { startTestServer, waitFor } from '../helpers.js';
 import { browserAvailable, launchBrowser, watchForErrors } from './browser.js';
 import { portalClient } from './portal-client.js';

@@ -1,4 +1,4 @@
-import { waitFor } from '../helpers.js';
+import { waitFor } from './helpers.js';
 
 export interface SseEvent {
   id: string | null;
