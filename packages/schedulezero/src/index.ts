@@ -25,3 +25,4 @@ export type { ServerConfig } from './server/config.js';
 export { openStore } from './server/store-factory.js';
 export { VERSION } from './version.js';
 export { verifySignature, signPayload, SIGNATURE_HEADER, TIMESTAMP_HEADER, RUN_ID_HEADER, ATTEMPT_HEADER, DEFAULT_TOLERANCE_SECONDS } from './handlers/signature.js';
+export { buildDocs, buildSite, type BuildOptions, type BuildReport } from './docs/build/index.js';

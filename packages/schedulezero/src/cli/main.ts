@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../server/config-error.js';
 import { VERSION } from '../version.js';
 import { ApiClient, CliError } from './client.js';
+import { registerDocsCommands } from './commands/docs.js';
 import { registerGovernorCommands } from './commands/governor.js';
 import { registerHandlerCommands } from './commands/handlers.js';
 import { registerPortalCommands } from './commands/portal.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerGovernorCommands(program, ctx);
   registerTokenCommands(program, () => Boolean(globals().json));
   registerPortalCommands(program, () => Boolean(globals().json));
+  registerDocsCommands(program, () => Boolean(globals().json));
   return program;
 }
 

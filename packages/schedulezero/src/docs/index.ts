@@ -11,4 +11,3 @@ export { slugify, SlugRegistry } from './slug.js';
 export { splitFrontMatter, type FrontMatter } from './front-matter.js';
 export { resolveInside, scanFolder, type FolderScan } from './folder.js';
 export { DocSite, pagePath, type DocPage, type DocSiteOptions, type NavNode, type RenderedPage } from './site.js';
-export { LiveDocSite } from './live.js';

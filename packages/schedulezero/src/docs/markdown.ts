@@ -1,6 +1,13 @@
+import { tasklist } from '@mdit/plugin-tasklist';
 import MarkdownIt from 'markdown-it';
-import type { StateCore, Token } from 'markdown-it';
+import type { PluginSimple, StateCore, Token } from 'markdown-it';
+// @ts-expect-error markdown-it-footnote publishes no type declarations (see the cast below)
+import footnoteUntyped from 'markdown-it-footnote';
+import { renderFence } from './highlight.js';
+import { markdownBlocks } from './markdown-blocks.js';
 import { SlugRegistry } from './slug.js';
+
+const footnote = footnoteUntyped as PluginSimple;
 
 /** One entry of a page's "On this page": an h2 with its h3s. */
 export interface TocEntry {
@@ -44,15 +51,35 @@ interface RenderEnv {
 /**
  * The Markdown dialect of documentation pages: CommonMark with tables and strikethrough, raw
  * HTML escaped (`html: false`, so a page cannot inject markup or scripts), MkDocs-compatible
- * heading ids with permalinks, and relative links rewritten to the served URLs.
+ * heading ids with permalinks, and relative links rewritten to the served URLs. On top, the
+ * extensions MkDocs sites lean on: highlighted fenced code (with `title="…"`), admonitions
+ * (`!!!`), collapsible blocks (`???`), content tabs (`===`), task lists and footnotes.
  */
 export function createMarkdown(): MarkdownIt {
   const md = new MarkdownIt('default', { html: false, linkify: false, typographer: false });
+  md.use(markdownBlocks);
+  md.use(tasklist, { containerClass: 'task-list' });
+  md.use(footnote);
+  // Ids in Python-Markdown's form (fn:1, fnref:1) rather than fn1: a colon never occurs in a heading
+  // slug, so a heading such as "## fn1" cannot collide with a footnote.
+  md.renderer.rules.footnote_anchor_name = (tokens, idx) => `:${footnoteNumber(tokens[idx]!)}`;
+  // The bare number, as Python-Markdown shows it, not "[1]" / "[1:2]".
+  md.renderer.rules.footnote_caption = (tokens, idx) => String(footnoteNumber(tokens[idx]!));
+  // The plugin's back link is a bare "↩"; say where it goes.
+  md.renderer.rules.footnote_anchor = (tokens, idx) => {
+    const token = tokens[idx]!;
+    const n = footnoteNumber(token);
+    const sub = (token.meta as { subId?: unknown } | null)?.subId;
+    const id = typeof sub === 'number' && sub > 0 ? `${n}:${sub}` : String(n);
+    return ` <a href="#fnref:${id}" class="footnote-backref" aria-label="Back to reference ${n}">\u21a9\uFE0E</a>`;
+  };
   md.core.ruler.push('sz_docs', docsRule);
 
-  const fence = md.renderer.rules.fence!;
-  // Long lines scroll inside the block; tabindex lets keyboard users scroll it too.
-  md.renderer.rules.fence = (tokens, idx, options, env, self) => fence(tokens, idx, options, env, self).replace(/^<pre>/, '<pre tabindex="0">');
+  // Highlighted at build time; long lines scroll inside the block, and tabindex lets keyboard users scroll it too.
+  md.renderer.rules.fence = (tokens, idx) => {
+    const token = tokens[idx]!;
+    return renderFence(token.content, md.utils.unescapeAll(token.info));
+  };
   md.renderer.rules.code_block = (tokens, idx, options, env, self) => {
     const token = tokens[idx]!;
     return `<pre tabindex="0"><code>${md.utils.escapeHtml(token.content)}</code></pre>\n`;
@@ -62,19 +89,50 @@ export function createMarkdown(): MarkdownIt {
   return md;
 }
 
+function footnoteNumber(token: Token): number {
+  const meta = token.meta as { id?: unknown } | null;
+  return (typeof meta?.id === 'number' ? meta.id : 0) + 1;
+}
+
 export function renderMarkdown(md: MarkdownIt, source: string, options: RenderOptions): RenderedMarkdown {
   const env: RenderEnv = { options, title: null, toc: [], warnings: [] };
   const html = md.render(source, env);
   return { html, title: env.title, toc: env.toc, warnings: env.warnings };
 }
 
-/** The text of a page's first h1 (for titles in the navigation), without rendering the page. */
+/**
+ * The text of a page's first h1 (for titles in the navigation), without parsing the page: a line
+ * scan that skips fenced and indented code and knows both heading forms (`# Title` and a line
+ * underlined with `===`). Reading a big site's titles this way costs a fraction of a parse.
+ */
 export function firstHeading(md: MarkdownIt, source: string): string | null {
-  const tokens = md.parse(source, {});
-  for (let i = 0; i < tokens.length; i++) {
-    if (tokens[i]!.type === 'heading_open' && tokens[i]!.tag === 'h1') return inlineText(tokens[i + 1]?.children ?? []);
+  const lines = source.split(/\r?\n/);
+  let fence: string | null = null;
+  let previous: string | null = null;
+  for (const line of lines) {
+    if (fence !== null) {
+      if (line.trimStart().startsWith(fence) && line.trim().replace(/^[`~]+/, '') === '') fence = null;
+      continue;
+    }
+    const open = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+    if (open) {
+      fence = open[1]!;
+      previous = null;
+      continue;
+    }
+    if (/^( {4}|\t)/.test(line) && previous === null) continue;
+    const atx = /^ {0,3}#(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/.exec(line);
+    if (atx) return headingText(md, atx[1] ?? '');
+    if (/^ {0,3}=+[ \t]*$/.test(line) && previous !== null) return headingText(md, previous);
+    previous = line.trim() === '' || /^ {0,3}(#{2,6}[ \t]|[-*+>] |\d+[.)] )/.test(line) ? null : previous === null ? line.trim() : `${previous} ${line.trim()}`;
   }
   return null;
+}
+
+function headingText(md: MarkdownIt, text: string): string | null {
+  const tokens = md.parseInline(text.trim(), {});
+  const plain = inlineText(tokens[0]?.children ?? []);
+  return plain === '' ? null : plain;
 }
 
 function inlineText(children: readonly Token[]): string {

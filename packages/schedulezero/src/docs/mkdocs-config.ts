@@ -1,19 +1,46 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { isScalar, isSeq, LineCounter, parseDocument, Scalar, visit, type Document, type Node } from 'yaml';
 import { DocsError } from './errors.js';
+import { readMarkdownExtensions, readPlugins, type MarkdownExtension } from './mkdocs-extensions.js';
+import { emptyTheme, readTheme, type MkDocsTheme } from './mkdocs-theme.js';
+import { ConfigSource, isRecord, parseLayer, pathName, type ConfigLayer } from './mkdocs-yaml.js';
 import { parseNavSpec, type NavSpec } from './nav.js';
+
+export type { MarkdownExtension } from './mkdocs-extensions.js';
+export { MATERIAL_PRIMARY_COLORS, type MkDocsTheme } from './mkdocs-theme.js';
 
 /** What the reader takes from mkdocs.yml. Everything else is kept in `raw` for later use. */
 export interface MkDocsConfig {
   /** The mkdocs.yml read, or null for a plain folder of Markdown files. */
   file: string | null;
+  /** Every config file read, as absolute paths: the file, then its INHERIT parents. For change detection and cache keys. */
+  files: string[];
   siteName: string | null;
   siteDescription: string | null;
+  /** site_url, ending in "/" like MkDocs makes it. */
+  siteUrl: string | null;
+  repoUrl: string | null;
+  /** repo_name, or derived from repo_url's host like MkDocs does (GitHub, GitLab, Bitbucket, else the host's first label). */
+  repoName: string | null;
+  /** The edit_uri in effect (MkDocs' default for the repo host when unset), ending in "/"; null: no edit links. */
+  editUri: string | null;
+  /** repo_url joined with edit_uri: a page's edit link is this plus its path in docs_dir. */
+  editUrlBase: string | null;
+  copyright: string | null;
   /** Absolute folder of the pages. */
   docsDir: string;
   /** The configured navigation, or null when it is to be generated from the folder. */
   nav: NavSpec[] | null;
+  theme: MkDocsTheme;
+  /** Stylesheets from extra_css: paths relative to docs_dir, or URLs, as written. */
+  extraCss: string[];
+  /** The `extra` mapping (Material's social links, analytics, ...), {} when unset. */
+  extra: Record<string, unknown>;
+  /** Plugins enabled, in order; MkDocs' default ['search'] when the key is absent. */
+  plugins: string[];
+  /** markdown_extensions as configured (MkDocs' always-on toc, tables and fenced_code are not added). */
+  markdownExtensions: MarkdownExtension[];
+  /** The merged settings (INHERIT applied, tags resolved). */
   raw: Record<string, unknown>;
 }
 
@@ -36,121 +63,227 @@ export function findMkDocsConfig(path: string): string | null {
   return null;
 }
 
-/** Read mkdocs.yml. Throws DocsError only when the file cannot be read or is not YAML at all. */
-export function readMkDocsConfig(file: string): LoadedMkDocsConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new DocsError(`${file}: cannot read the MkDocs config (${(err as Error).message})`);
-  }
-  return parseMkDocsConfig(text, file);
+/**
+ * Read mkdocs.yml. Throws DocsError only when the file (or an INHERIT parent) cannot be read,
+ * is not YAML at all, or the INHERIT chain is broken; everything else is a warning.
+ */
+export function readMkDocsConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedMkDocsConfig {
+  return parseMkDocsConfig(readConfigText(file, `${file}: cannot read the MkDocs config`), file, env);
 }
 
 /** The config of a folder that has no mkdocs.yml: its Markdown files with a generated navigation. */
 export function plainFolderConfig(docsDir: string): MkDocsConfig {
-  return { file: null, siteName: null, siteDescription: null, docsDir, nav: null, raw: {} };
+  return {
+    file: null,
+    files: [],
+    siteName: null,
+    siteDescription: null,
+    siteUrl: null,
+    repoUrl: null,
+    repoName: null,
+    editUri: null,
+    editUrlBase: null,
+    copyright: null,
+    docsDir,
+    nav: null,
+    theme: emptyTheme(),
+    extraCss: [],
+    extra: {},
+    plugins: ['search'],
+    markdownExtensions: [],
+    raw: {},
+  };
 }
 
 export function parseMkDocsConfig(text: string, file: string, env: NodeJS.ProcessEnv = process.env): LoadedMkDocsConfig {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  const at = (node: { range?: [number, number, number] | null } | null | undefined): string => {
-    if (!node?.range) return file;
-    const { line, col } = lines.linePos(node.range[0]);
-    return `${file}:${line}:${col}`;
-  };
-  if (doc.errors.length > 0) {
-    const error = doc.errors[0]!;
-    const pos = lines.linePos(error.pos[0]);
-    throw new DocsError(`${file}:${pos.line}:${pos.col}: mkdocs.yml is not valid YAML: ${error.message.split('\n')[0]}`);
-  }
-
   const warnings: string[] = [];
-  resolveTags(doc, env, (node, shownTag, message) => {
-    // A node's range starts at its value; the report points at the tag written before it.
-    const start = node.range ? text.lastIndexOf(shownTag, node.range[0]) : -1;
-    const { line, col } = lines.linePos(start >= 0 ? start : (node.range?.[0] ?? 0));
-    warnings.push(`${file}:${line}:${col}: ${message}`);
-  });
+  const src = new ConfigSource(loadInheritChain(text, file, env, warnings), warnings);
+  const raw = src.raw;
+  // Relative paths are the reading file's, as in MkDocs, wherever in the chain they are written.
+  const base = dirname(resolve(file));
 
-  const data = doc.toJS({ maxAliasCount: 1000 }) as unknown;
-  const raw = typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : {};
-  if (data !== null && data !== undefined && raw !== data) warnings.push(`${file}: mkdocs.yml is not a mapping of keys; using the defaults`);
-  const node = (key: string): Node | null => {
-    const value = doc.getIn([key], true);
-    return value && typeof value === 'object' && 'range' in value ? (value as Node) : null;
-  };
-
-  const stringSetting = (key: string): string | null => {
-    const value = raw[key];
-    if (value === undefined || value === null) return null;
-    if (typeof value === 'string' || typeof value === 'number') return String(value);
-    warnings.push(`${at(node(key))}: ${key} must be a string; ignored`);
-    return null;
-  };
-
-  const siteName = stringSetting('site_name');
-  const siteDescription = stringSetting('site_description');
-  const docsDir = resolve(dirname(file), stringSetting('docs_dir') ?? 'docs');
+  const siteName = src.string(['site_name']);
+  const siteDescription = src.string(['site_description']);
+  const docsDir = resolve(base, src.string(['docs_dir']) ?? 'docs');
 
   let nav: NavSpec[] | null = null;
   if (raw.nav !== undefined && raw.nav !== null) {
-    if (Array.isArray(raw.nav)) nav = parseNavSpec(raw.nav, (message) => warnings.push(`${at(node('nav'))}: nav: ${message}`));
-    else warnings.push(`${at(node('nav'))}: nav must be a list; the navigation is generated from the folder instead`);
+    if (Array.isArray(raw.nav)) {
+      nav = parseNavSpec(raw.nav, (message, at) => warnings.push(`${at ?? src.at(['nav'])}: nav: ${message}`), '', {
+        baseDir: base,
+        locate: (path) => src.at(['nav', ...path]),
+      });
+    } else src.warn(['nav'], 'nav must be a list; the navigation is generated from the folder instead');
   }
 
-  if (raw.use_directory_urls === false) {
-    warnings.push(`${at(node('use_directory_urls'))}: use_directory_urls: false is not supported; pages are served at folder URLs (page/)`);
-  }
-  if (raw.INHERIT !== undefined) warnings.push(`${at(node('INHERIT'))}: INHERIT is not supported; only this file is read`);
-
-  return {
-    config: { file, siteName, siteDescription, docsDir, nav, raw },
-    warnings,
+  // Read in the order settings usually have in a mkdocs.yml, so that warnings mostly come in file order.
+  const siteUrl = readUrl(src, 'site_url', true);
+  const repo = readRepo(src);
+  const copyright = src.string(['copyright']);
+  const theme = readTheme(src);
+  const extra = readExtra(src);
+  const extraCss = readExtraCss(src);
+  const config: MkDocsConfig = {
+    file,
+    files: src.layers.map((layer) => resolve(layer.file)),
+    siteName,
+    siteDescription,
+    siteUrl,
+    ...repo,
+    copyright,
+    docsDir,
+    nav,
+    theme,
+    extraCss,
+    extra,
+    plugins: readPlugins(src),
+    markdownExtensions: readMarkdownExtensions(src),
+    raw,
   };
+
+  const scripts = raw.extra_javascript;
+  if (scripts !== undefined && scripts !== null && !(Array.isArray(scripts) && scripts.length === 0)) {
+    src.warn(['extra_javascript'], "extra_javascript is not run: scripts are not added to pages served from the portal's origin; ignored");
+  }
+  if (raw.hooks !== undefined && raw.hooks !== null) src.warn(['hooks'], 'hooks are Python code and are not run here; their output is missing');
+  if (raw.edit_uri_template !== undefined) src.warn(['edit_uri_template'], 'edit_uri_template is not supported; edit links are made from repo_url and edit_uri');
+  if (raw.use_directory_urls === false) {
+    src.warn(['use_directory_urls'], 'use_directory_urls: false is not supported; pages are served at folder URLs (page/)');
+  }
+  return { config, warnings };
 }
 
 /**
- * mkdocs.yml is read by PyYAML with MkDocs' own tags. `!ENV` is resolved like MkDocs does; the
- * Python tags (`!!python/name:material.extensions.emoji.twemoji`, ...) configure Python code that
- * does not exist here, so they are reported once each and their values dropped.
+ * The file and its INHERIT parents, child first. Like MkDocs, a parent that does not exist is
+ * an error; a chain that comes back to a file already in it is one too (MkDocs would recurse).
  */
-function resolveTags(doc: Document, env: NodeJS.ProcessEnv, warn: (node: Node, tag: string, message: string) => void): void {
-  const reported = new Set<string>();
-  const known = new Set(doc.schema.tags.map((t) => t.tag));
-  visit(doc, {
-    Node(_key, node) {
-      const tag = node.tag;
-      if (!tag) return undefined;
-      if (tag === '!ENV') return envValue(node, env, warn);
-      if (known.has(tag)) return undefined;
-      const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
-      if (!reported.has(shown)) {
-        reported.add(shown);
-        warn(node, shown, `YAML tag ${shown} is not supported here; the value is ignored`);
-      }
-      const replacement = new Scalar(null);
-      replacement.range = node.range;
-      return replacement;
-    },
-  });
+function loadInheritChain(text: string, file: string, env: NodeJS.ProcessEnv, warnings: string[]): ConfigLayer[] {
+  const layers = [parseLayer(text, file, env, warnings)];
+  const seen = [identity(file)];
+  for (;;) {
+    const layer = layers[layers.length - 1]!;
+    const inherit = layer.data.INHERIT;
+    if (inherit === undefined) return layers;
+    const at = inheritAt(layer);
+    if (typeof inherit !== 'string' || inherit.trim() === '') {
+      warnings.push(`${at}: INHERIT must be the path of a parent config file; ignored`);
+      return layers;
+    }
+    const parent = resolve(dirname(resolve(layer.file)), inherit);
+    if (!existsSync(parent)) throw new DocsError(`${at}: INHERIT: the parent config ${inherit} does not exist (${parent})`);
+    const id = identity(parent);
+    if (seen.includes(id)) {
+      const chain = [...layers.map((l) => l.file), parent].join(' -> ');
+      throw new DocsError(`${at}: INHERIT: ${inherit} is already in the chain, the configs inherit from each other (${chain})`);
+    }
+    seen.push(id);
+    layers.push(parseLayer(readConfigText(parent, `${at}: INHERIT: cannot read the parent config ${parent}`), parent, env, warnings));
+  }
 }
 
-/** `!ENV NAME` or `!ENV [NAME, OTHER, default]`: the first variable set, else the default. */
-function envValue(node: Node, env: NodeJS.ProcessEnv, warn: (node: Node, tag: string, message: string) => void): Scalar {
-  let names: string[] = [];
-  let fallback: unknown = null;
-  if (isScalar(node)) names = [String(node.value)];
-  else if (isSeq(node)) {
-    const items = node.items.map((item) => (isScalar(item) ? item.value : null));
-    if (items.length > 1) fallback = items.pop();
-    names = items.map((item) => String(item));
-  } else {
-    warn(node, '!ENV', '!ENV takes a variable name or a list of names and a default; the value is ignored');
+/** `file:line:col` of a layer's own INHERIT value. */
+function inheritAt(layer: ConfigLayer): string {
+  return new ConfigSource([layer], []).at(['INHERIT']);
+}
+
+/** A file's real path (symlinks followed) when it exists, so a cycle through a link is seen. */
+function identity(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
   }
-  const name = names.find((n) => env[n] !== undefined);
-  const value = new Scalar(name !== undefined ? env[name]! : fallback);
-  value.range = node.range;
-  return value;
+}
+
+function readConfigText(file: string, failure: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new DocsError(`${failure} (${(err as Error).message})`);
+  }
+}
+
+/** An http(s) URL setting; anything else is reported and ignored. */
+function readUrl(src: ConfigSource, key: string, folder = false): string | null {
+  const value = src.string([key]);
+  if (value === null || value.trim() === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    src.warn([key], `${key} must be a URL such as https://example.com/; ignored`);
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    src.warn([key], `${key} must be an http or https URL; ignored`);
+    return null;
+  }
+  // MkDocs makes site_url a folder URL.
+  if (folder && !url.pathname.endsWith('/')) url.pathname += '/';
+  return folder ? url.href : value.trim();
+}
+
+/** MkDocs' defaults for the hosts it knows: repo_name and the edit_uri of the default branch's docs folder. */
+const KNOWN_HOSTS: Readonly<Record<string, { name: string; editUri: string }>> = {
+  'github.com': { name: 'GitHub', editUri: 'edit/master/docs/' },
+  'gitlab.com': { name: 'GitLab', editUri: 'edit/master/docs/' },
+  'bitbucket.org': { name: 'Bitbucket', editUri: 'src/default/docs/' },
+};
+
+type RepoSettings = Pick<MkDocsConfig, 'repoUrl' | 'repoName' | 'editUri' | 'editUrlBase'>;
+
+/** repo_url, repo_name and edit_uri, with MkDocs' defaults derived from the repository host. */
+function readRepo(src: ConfigSource): RepoSettings {
+  const repoUrl = readUrl(src, 'repo_url');
+  const host = repoUrl ? new URL(repoUrl).hostname.toLowerCase() : null;
+  const known = host ? KNOWN_HOSTS[host] : undefined;
+
+  let repoName = src.string(['repo_name']);
+  if (repoName === null && host) repoName = known?.name ?? pythonTitle(host.split('.')[0]!);
+
+  // Unset (or of a wrong type), the host's default; an explicit empty edit_uri turns edit links off.
+  let editUri = src.string(['edit_uri']) ?? known?.editUri ?? null;
+  if (editUri === '') editUri = null;
+  if (editUri !== null && !editUri.endsWith('/')) editUri += '/';
+
+  let editUrlBase: string | null = null;
+  if (editUri !== null) {
+    if (/^https?:\/\//i.test(editUri)) editUrlBase = editUri;
+    else if (repoUrl) {
+      // As MkDocs: repo_url is taken as a folder unless edit_uri is only a query or fragment.
+      const baseUrl = repoUrl.endsWith('/') || /^[?#]/.test(editUri) ? repoUrl : `${repoUrl}/`;
+      editUrlBase = new URL(editUri, baseUrl).href;
+    } else {
+      src.warn(['edit_uri'], 'edit_uri is relative to repo_url, which is not set; pages have no edit link');
+    }
+  }
+  return { repoUrl, repoName, editUri, editUrlBase };
+}
+
+/** Python's str.title(), which MkDocs uses for repo_name of an unknown host: "git" -> "Git". */
+function pythonTitle(text: string): string {
+  return text.replace(/[a-z]+/gi, (word) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase());
+}
+
+function readExtra(src: ConfigSource): Record<string, unknown> {
+  const extra = src.get(['extra']);
+  if (extra === undefined || extra === null) return {};
+  if (isRecord(extra)) return extra;
+  src.warn(['extra'], 'extra must be a mapping; ignored');
+  return {};
+}
+
+function readExtraCss(src: ConfigSource): string[] {
+  const value = src.get(['extra_css']);
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    src.warn(['extra_css'], 'extra_css must be a list of stylesheet paths or URLs; ignored');
+    return [];
+  }
+  const out: string[] = [];
+  value.forEach((item, i) => {
+    if (typeof item === 'string' && item.trim() !== '') out.push(item.trim());
+    else src.warn(['extra_css', i], `${pathName(['extra_css', i])} must be a stylesheet path or URL; ignored`);
+  });
+  return out;
 }

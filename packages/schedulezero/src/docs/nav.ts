@@ -1,39 +1,103 @@
-import { posix } from 'node:path';
+import { existsSync } from 'node:fs';
+import { posix, resolve } from 'node:path';
 
 /** A navigation entry as written in mkdocs.yml (or generated from the folder). */
 export type NavSpec =
   | { kind: 'page'; title: string | null; file: string }
   | { kind: 'link'; title: string; url: string }
-  | { kind: 'section'; title: string; children: NavSpec[] };
+  | { kind: 'section'; title: string; children: NavSpec[] }
+  /**
+   * mkdocs-monorepo-plugin's `Title: '!include ./api/mkdocs.yml'`: another site's pages in this
+   * nav. Reading that site (its docs_dir, nav, include cycles) is the site layer's job.
+   */
+  | {
+      kind: 'include';
+      title: string | null;
+      /** Absolute path of the included mkdocs.yml, or of a folder holding one. */
+      config: string;
+      /** `file:line:col` of the entry, for warnings about the included site. */
+      at: string;
+    };
+
+export interface NavSpecOptions {
+  /** The folder `!include` paths are relative to: the mkdocs.yml's. The working folder when absent. */
+  baseDir?: string;
+  /** `file:line:col` of the nav item at a path below `nav` (`[1, 'Guide', 0]`), for warnings and includes. */
+  locate?: (path: readonly (string | number)[]) => string;
+}
 
 const URL_LIKE = /^([a-z][a-z0-9+.-]*:|\/\/)/i;
+/** The monorepo plugin's include forms; the YAML tag `!include x` arrives here as the string "!include x". */
+const INCLUDE = /^!include\s+(\S.*)$/;
+const WILDCARD_INCLUDE = /^\*include\s/;
 
 /**
- * mkdocs.yml's `nav`: a list whose items are `page.md`, `Title: page.md`, `Title: https://...`
- * or `Section: [items]`. Items of another shape are reported and skipped.
+ * mkdocs.yml's `nav`: a list whose items are `page.md`, `Title: page.md`, `Title: https://...`,
+ * `Section: [items]` or `Title: '!include ./other/mkdocs.yml'`. Items of another shape, and
+ * includes of files that do not exist, are reported and skipped. `warn` gets the item's
+ * position as its second argument when `options.locate` is given.
  */
-export function parseNavSpec(items: readonly unknown[], warn: (message: string) => void, where = ''): NavSpec[] {
+export function parseNavSpec(items: readonly unknown[], warn: (message: string, at?: string) => void, where = '', options: NavSpecOptions = {}): NavSpec[] {
+  return parseItems(items, warn, where, [], options);
+}
+
+type Warn = (message: string, at?: string) => void;
+
+function parseItems(items: readonly unknown[], warn: Warn, where: string, path: readonly (string | number)[], options: NavSpecOptions): NavSpec[] {
   const out: NavSpec[] = [];
   items.forEach((item, index) => {
     const here = `${where}[${index}]`;
+    const itemPath = [...path, index];
+    const at = options.locate?.(itemPath);
     if (typeof item === 'string') {
-      out.push(URL_LIKE.test(item) ? { kind: 'link', title: item, url: item } : { kind: 'page', title: null, file: normalizeFile(item) });
+      const spec = fromString(null, item, itemPath, { here, at, warn, options });
+      if (spec) out.push(spec);
       return;
     }
     if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.keys(item).length === 1) {
       const [title, value] = Object.entries(item)[0]!;
       if (typeof value === 'string') {
-        out.push(URL_LIKE.test(value) ? { kind: 'link', title, url: value } : { kind: 'page', title, file: normalizeFile(value) });
+        const spec = fromString(title, value, [...itemPath, title], { here, at, warn, options });
+        if (spec) out.push(spec);
         return;
       }
       if (Array.isArray(value)) {
-        out.push({ kind: 'section', title, children: parseNavSpec(value, warn, `${here}.${title}`) });
+        out.push({ kind: 'section', title, children: parseItems(value, warn, `${here}.${title}`, [...itemPath, title], options) });
         return;
       }
     }
-    warn(`${here}: expected "page.md", "Title: page.md" or "Section: [...]"; skipped`);
+    warn(`${here}: expected "page.md", "Title: page.md", "Section: [...]" or "Title: '!include ./other/mkdocs.yml'"; skipped`, at);
   });
   return out;
+}
+
+interface ItemContext {
+  /** `[1].Guide[0]`, for messages. */
+  here: string;
+  /** The item's position, when known. */
+  at: string | undefined;
+  warn: Warn;
+  options: NavSpecOptions;
+}
+
+/** A page, a link or an include, from an item's string (`Title:` already taken off). */
+function fromString(title: string | null, value: string, valuePath: readonly (string | number)[], item: ItemContext): NavSpec | null {
+  const include = INCLUDE.exec(value.trim());
+  if (include) {
+    const target = include[1]!.trim();
+    const config = resolve(item.options.baseDir ?? '.', target);
+    if (!existsSync(config)) {
+      item.warn(`${item.here}: !include ${target}: ${config} does not exist; skipped`, item.at);
+      return null;
+    }
+    return { kind: 'include', title, config, at: item.options.locate?.(valuePath) ?? `nav${item.here}` };
+  }
+  if (WILDCARD_INCLUDE.test(value.trim())) {
+    item.warn(`${item.here}: "${value}": wildcard includes are not supported; skipped`, item.at);
+    return null;
+  }
+  if (URL_LIKE.test(value)) return { kind: 'link', title: title ?? value, url: value };
+  return { kind: 'page', title, file: normalizeFile(value) };
 }
 
 function normalizeFile(file: string): string {

@@ -107,6 +107,8 @@ export interface MicrositeContext {
   nav(): readonly NavItem[];
   /** Every mounted microsite (for portal-wide pages: the dashboard's cards, the docs index). */
   mounted(): readonly MountedMicrosite[];
+  /** URLs of the portal's logo and favicon (branding), for pages built outside the layout. */
+  readonly branding: { readonly logoUrl: string | null; readonly faviconUrl: string | null };
 }
 
 export interface MountedMicrosite {

@@ -167,6 +167,7 @@ export class Portal {
       csrfField: (reply) => html`<input type="hidden" name="_csrf" value="${this.csrfToken(reply)}">`,
       nav: () => this.navItems,
       mounted: () => this.mountedList,
+      branding: { logoUrl: this.shell.logoUrl, faviconUrl: this.shell.faviconUrl },
     };
   }
 

@@ -14,9 +14,11 @@ describe('renderMarkdown', () => {
     expect(out.html).toContain('&lt;img src=x onerror=alert(2)&gt;');
   });
 
-  test('fenced code is escaped, keeps its language class, and scrolls by keyboard', () => {
+  test('fenced code is escaped, highlighted with its language class, and scrolls by keyboard', () => {
     const out = render('```ts\nconst a = "<b>" && 1 < 2;\n```\n\n    indented <i>\n');
-    expect(out.html).toContain('<pre tabindex="0"><code class="language-ts">const a = &quot;&lt;b&gt;&quot; &amp;&amp; 1 &lt; 2;\n</code></pre>');
+    expect(out.html).toContain(
+      '<pre tabindex="0"><code class="hljs language-ts"><span class="hljs-keyword">const</span> a = <span class="hljs-string">&quot;&lt;b&gt;&quot;</span> &amp;&amp; <span class="hljs-number">1</span> &lt; <span class="hljs-number">2</span>;\n</code></pre>',
+    );
     expect(out.html).toContain('<pre tabindex="0"><code>indented &lt;i&gt;\n</code></pre>');
   });
 

@@ -2,7 +2,6 @@ import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { DocsError } from '../../src/docs/errors.js';
-import { LiveDocSite } from '../../src/docs/live.js';
 import { generateNav, titleFromFilename } from '../../src/docs/nav.js';
 import { DocSite, pagePath, type NavNode } from '../../src/docs/site.js';
 import { tempDir } from '../helpers.js';
@@ -145,9 +144,11 @@ nav:
     expect(site.neighbours(site.page('extra/')!)).toEqual({ previous: null, next: null });
     expect(site.neighbours(site.page('guide/setup/')!).previous?.url).toBe('/docs/acme/');
     expect(site.neighbours(site.page('guide/advanced/')!).next).toBeNull();
-    expect(site.warnings).toHaveLength(2);
+    // The two nav problems, and pymdownx.emoji of the config (unsupported: rendered as plain Markdown).
+    expect(site.warnings).toHaveLength(3);
     expect(site.warnings[0]).toMatch(/mkdocs\.yml:5:20: YAML tag !!python\/name:material\.extensions\.emoji\.twemoji is not supported/);
-    expect(site.warnings[1]).toBe(`${join(dir.path, 'mkdocs.yml')}: nav: "nope.md" is not a page of the docs folder; left out`);
+    expect(site.warnings[1]).toMatch(/mkdocs\.yml:4:5: markdown_extensions: pymdownx\.emoji is not supported here/);
+    expect(site.warnings[2]).toBe(`${join(dir.path, 'mkdocs.yml')}: nav: "nope.md" is not a page of the docs folder; left out`);
   });
 
   test('relative links become served URLs; broken ones are warned about', async () => {
@@ -179,7 +180,7 @@ nav:
     expect((await site.check()).filter((w) => !w.includes('mkdocs.yml:') && !w.includes('nav:'))).toEqual(pageWarnings);
   });
 
-  test('a rendered page is cached until its file changes', async () => {
+  test('a site is a snapshot: pages render as read; a changed file makes it stale, and a new read renders the change', async () => {
     const site = await DocSite.load(dir.path, { baseUrl: '/docs/acme/' });
     const page = site.page('guide/advanced/')!;
     const first = await site.render(page);
@@ -187,10 +188,10 @@ nav:
     const file = write('content/guide/advanced.md', '# Advanced\n\nNew text.\n');
     const later = new Date(Date.now() + 5000);
     utimesSync(file, later, later);
-    const second = await site.render(page);
-    expect(second).not.toBe(first);
-    expect(second.html).toContain('New text.');
+    expect(await site.render(page)).toBe(first);
     expect(await site.isStale()).toBe(true);
+    const again = await DocSite.load(dir.path, { baseUrl: '/docs/acme/' });
+    expect((await again.render(again.page('guide/advanced/')!)).html).toContain('New text.');
   });
 
   test('files of the docs folder are found; traversal, hidden files, sources and outside symlinks are not', async () => {
@@ -224,19 +225,20 @@ describe('failures and reloading', () => {
     await expect(DocSite.load(dir.path, { baseUrl: '/d/' })).rejects.toThrow(/the docs folder does not exist/);
   });
 
-  test('LiveDocSite reads the site again when a page is added, and retries a failed read', async () => {
+  test('isStale notices a page added, changed or removed, and mkdocs.yml edited', async () => {
     write('mkdocs.yml', 'site_name: Live\n');
-    const live = new LiveDocSite(dir.path, { baseUrl: '/d/', recheckMs: 0 });
-    await expect(live.get()).rejects.toThrow(DocsError);
     write('docs/index.md', '# Home\n');
-    const first = await live.get();
-    expect(first.pages).toHaveLength(1);
-    expect(await live.get()).toBe(first);
+    const first = await DocSite.load(dir.path, { baseUrl: '/d/' });
+    expect(await first.isStale()).toBe(false);
     write('docs/more/new.md', '# New\n');
     const later = new Date(Date.now() + 5000);
     utimesSync(join(dir.path, 'docs'), later, later);
-    const second = await live.get();
-    expect(second).not.toBe(first);
+    expect(await first.isStale()).toBe(true);
+    const second = await DocSite.load(dir.path, { baseUrl: '/d/' });
     expect(second.page('more/new/')?.title).toBe('New');
+    expect(await second.isStale()).toBe(false);
+    write('mkdocs.yml', 'site_name: Renamed\n');
+    utimesSync(join(dir.path, 'mkdocs.yml'), new Date(Date.now() + 9000), new Date(Date.now() + 9000));
+    expect(await second.isStale()).toBe(true);
   });
 });

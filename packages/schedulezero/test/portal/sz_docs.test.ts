@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RunningServer } from '../../src/server/server.js';
-import { startTestServer, tempDir } from '../helpers.js';
+import { startTestServer, tempDir, waitFor } from '../helpers.js';
 import { portalClient } from './portal-client.js';
 
 /** A GET sent exactly as written: fetch() would resolve "..", "%2e%2e" and friends first. */
@@ -173,10 +173,14 @@ documentation:
     const res = await portalClient(server.url).get('/docs/acme/guide/setup/');
     expect(res.status).toBe(200);
     expect(res.text).toContain('<title>Setup · Acme Guide · ScheduleZero</title>');
-    expect(res.text).toMatch(/<link rel="stylesheet" href="\/docs\/static\/docs\.css\?v=[^"]+">/);
+    expect(res.text).toMatch(/<link rel="stylesheet" href="\/docs\/acme\/_sz\/theme\.[0-9a-f]{12}\.css">/);
+    // Part of the portal: its navigation with the docs marked, its brand in the header.
+    const portalNav = section(res.text, '<nav id="sz-nav"', '</nav>');
+    expect(portalNav).toMatch(/<a href="\/docs" aria-current="page">/);
+    expect(res.text).toContain('<a class="sz-brand" href="/">');
 
     const nav = section(res.text, '<nav id="sz-docs-nav"', '</nav>');
-    expect(nav).toContain('<a class="sz-docs-back" href="/docs/">← All documentation</a>');
+    expect(nav).toContain('<a class="sz-docs-back" href="/docs/_sites/">← All documentation</a>');
     expect(nav).toContain('<a href="/docs/acme/guide/setup/" aria-current="page">Setup</a>');
     expect(nav).toContain('<summary>Guide</summary>');
     expect(nav).toContain('<a href="/docs/acme/guide/advanced/">Advanced use</a>');
@@ -206,7 +210,7 @@ documentation:
     const article = section(res.text, '<article class="sz-docs-article">', '</article>');
     expect(article).toContain('<table>');
     expect(article).toContain('<td><code>workers</code></td>');
-    expect(article).toContain('<code class="language-yaml">name: &quot;&lt;b&gt;not bold&lt;/b&gt;&quot;');
+    expect(article).toMatch(/<code class="hljs language-yaml">.*&lt;b&gt;not bold&lt;\/b&gt;/);
     expect(article).not.toContain('<script');
     expect(res.text).not.toContain('<script>alert');
     expect(article).toContain('&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;');
@@ -254,6 +258,9 @@ documentation:
       '/docs/acme/guide/setup.md/',
       '/docs/acme/img/logo.png%00.html',
       '/docs/acme/nope/',
+      '/docs/acme/.schedulezero-docs.json',
+      '/docs/acme/mkdocs.yml',
+      '/docs/acme/_sz/../../outside.txt',
       '/docs/nope/',
       '/docs/old/',
     ]) {
@@ -262,8 +269,11 @@ documentation:
       expect(res.body, path).not.toContain('TOP SECRET');
       expect(res.body, path).not.toContain('HIDDEN FILE');
     }
+    // Inside a site, its own 404 page with its navigation; elsewhere the portal's.
     const notFound = await rawGet(server.url, '/docs/acme/nope/');
-    expect(notFound.body).toContain('There is no documentation page at /docs/acme/nope/.');
+    expect(notFound.body).toContain('There is no page at this address in Acme Guide.');
+    expect(notFound.body).toContain('<nav id="sz-docs-nav"');
+    expect((await rawGet(server.url, '/docs/nope/')).body).toContain('There is no documentation page at /docs/nope/.');
   });
 
   test('a site whose folder is missing answers with a clear message', async () => {
@@ -274,13 +284,29 @@ documentation:
     expect(res.text).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  test('htmx navigation gets the fragment, with the stylesheet and the pushed URL', async () => {
-    const res = await portalClient(server.url).get('/docs/acme/reference/', { htmx: true, headers: { 'hx-boosted': 'true' } });
-    expect(res.status).toBe(200);
-    expect(res.text).not.toContain('<!doctype');
-    expect(res.text).toContain('docs.css');
-    expect(res.text).toContain('<div class="sz-docs sz-docs-no-toc">');
-    expect(res.headers.get('hx-push-url')).toBe('/docs/acme/reference/');
+  test('pages and files are no-cache with validators; the theme\'s hashed files are cached for a year', async () => {
+    const page = await fetch(`${server.url}/docs/acme/reference/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const etag = page.headers.get('etag');
+    expect(etag).toBeTruthy();
+    const again = await fetch(`${server.url}/docs/acme/reference/`, { headers: { 'if-none-match': etag! } });
+    expect(again.status).toBe(304);
+
+    const css = /href="(\/docs\/acme\/_sz\/theme\.[0-9a-f]{12}\.css)"/.exec(await page.text())![1]!;
+    const asset = await fetch(`${server.url}${css}`);
+    expect(asset.status).toBe(200);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-type')).toBe('text/css; charset=utf-8');
+
+    const image = await fetch(`${server.url}/docs/acme/img/logo.png`);
+    expect(image.headers.get('cache-control')).toBe('no-cache');
+    const index = await fetch(`${server.url}/docs/acme/search/search_index.json`);
+    expect(index.status).toBe(200);
+    const docs = ((await index.json()) as { docs: { location: string; title: string }[] }).docs;
+    expect(docs.map((d) => d.location)).toContain('guide/setup/#install');
   });
 
   test('the microsite\'s own MkDocs site is served (docs_dir: ".", mkdocs.yml not served)', async () => {
@@ -290,14 +316,14 @@ documentation:
     expect((await rawGet(server.url, '/docs/logs/mkdocs.yml')).status).toBe(404);
   });
 
-  test('a page is rendered again after its file changes', async () => {
+  test('the site is built again after a page changes', async () => {
     const client = portalClient(server.url);
     expect((await client.get('/docs/acme/guide/advanced/')).text).toContain('Deep things.');
     write('acme/docs/guide/advanced.md', '# Advanced\n\nDeeper things now.\n');
     const later = new Date(Date.now() + 10_000);
     utimesSync(join(dir.path, 'acme/docs/guide/advanced.md'), later, later);
-    const res = await client.get('/docs/acme/guide/advanced/');
-    expect(res.text).toContain('Deeper things now.');
+    // Sources are checked at most once a second.
+    await waitFor(async () => (await client.get('/docs/acme/guide/advanced/')).text.includes('Deeper things now.') || null, 10_000, 200);
   });
 });
 
@@ -310,27 +336,26 @@ describe('sz_docs without documentation.sites', () => {
     await server?.close();
   });
 
-  test('ScheduleZero\'s own docs and the handler SDKs\' docs (the repository\'s) are served at /docs', async () => {
+  test('ScheduleZero\'s own docs at /docs and the handler SDKs\' docs (the repository\'s) at /docs/handlers/...', async () => {
     const client = portalClient(server.url);
-    const list = await client.get('/docs');
-    expect(list.status).toBe(200);
-    for (const site of ['core', 'handlers-typescript']) expect(list.text).toContain(`<a href="/docs/${site}/">`);
-    const home = await client.get('/docs/core/');
+    const home = await client.get('/docs/');
     expect(home.status).toBe(200);
     const ownIndex = readFileSync(new URL('../../../../docs/index.md', import.meta.url), 'utf8');
     const firstLine = ownIndex.split('\n').find((l) => l.trim() !== '' && !l.startsWith('#'))!.trim();
     expect(home.text).toContain(firstLine.slice(0, 40));
-    const sdk = await client.get('/docs/handlers-typescript/examples/retries/');
+    const sdk = await client.get('/docs/handlers/typescript/examples/retries/');
     expect(sdk.status).toBe(200);
     expect(sdk.text).toContain('NonRetryableError');
+    expect((await client.get('/docs/handlers/python/')).status).toBe(200);
 
-    const triggers = await client.get('/docs/core/concepts/triggers/');
+    const triggers = await client.get('/docs/concepts/triggers/');
     expect(triggers.status).toBe(200);
-    expect(triggers.text).toContain('<a href="/docs/core/concepts/triggers/" aria-current="page">Triggers</a>');
-    expect(triggers.text).toContain('href="/docs/core/concepts/dst/');
+    expect(triggers.text).toContain('<a href="/docs/concepts/triggers/" aria-current="page">Triggers</a>');
+    expect(triggers.text).toContain('href="/docs/concepts/dst/');
 
     const index = await client.get('/docs/_sites/');
     expect(index.status).toBe(200);
-    expect((await rawGet(server.url, '/docs/core/mkdocs.yml')).status).toBe(404);
+    for (const href of ['/docs/', '/docs/handlers/typescript/', '/docs/handlers/python/']) expect(index.text).toContain(`<a href="${href}">`);
+    expect((await rawGet(server.url, '/docs/mkdocs.yml')).status).toBe(404);
   });
 });

@@ -39,18 +39,26 @@ export const MicrositeEntrySchema = Type.Object(
 export const DocSiteSchema = Type.Object(
   {
     id: Id,
-    name: Type.Optional(Type.String({ minLength: 1 })),
-    icon: Type.Optional(Type.String()),
-    path: Type.Optional(Type.String({ minLength: 1 })),
-    source: Type.Optional(Type.String({ minLength: 1 })),
-    docs_source: Type.Optional(Type.String({ minLength: 1 })),
-    url: Type.Optional(Type.String({ minLength: 1, description: 'external strategy: where the site lives.' })),
-    type: Type.Optional(Type.Enum(['mkdocs', 'openapi'])),
-    microsite_type: Type.Optional(Type.Enum(['mkdocs', 'openapi'])),
-    priority: Type.Optional(Type.Integer()),
-    nav_order: Type.Optional(Type.Integer()),
-    enabled: Type.Optional(Type.Boolean()),
-    description: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String({ minLength: 1, description: "Shown in the list of doc sites and the site's navigation. Default: the site's site_name." })),
+    icon: Type.Optional(Type.String({ description: 'An emoji or short text shown before the name in the list of doc sites.' })),
+    path: Type.Optional(
+      Type.String({
+        minLength: 1,
+        description:
+          'Where the site is served, under the docs microsite\'s path: "/docs" (its root) or "/docs/handlers/python". Default /docs/<id>. An absolute URL makes the site a link.',
+      }),
+    ),
+    source: Type.Optional(
+      Type.String({ minLength: 1, description: 'A folder holding mkdocs.yml (relative to this file); for type openapi, an OpenAPI file (YAML or JSON).' }),
+    ),
+    docs_source: Type.Optional(Type.String({ minLength: 1, description: 'Same as source (the seed\'s name for it).' })),
+    url: Type.Optional(Type.String({ minLength: 1, description: 'Where the site lives when it is hosted elsewhere: the site is listed as a link. Needed by every site in the external strategy.' })),
+    type: Type.Optional(Type.Enum(['mkdocs', 'openapi'], { description: 'mkdocs (default): an MkDocs site built by the portal. openapi: an API reference rendered with Swagger UI, from source or the server\'s own OpenAPI document.' })),
+    microsite_type: Type.Optional(Type.Enum(['mkdocs', 'openapi'], { description: 'Same as type.' })),
+    priority: Type.Optional(Type.Integer({ description: 'Position in the list of doc sites and in a unified navigation, lowest first.' })),
+    nav_order: Type.Optional(Type.Integer({ description: 'Same as priority.' })),
+    enabled: Type.Optional(Type.Boolean({ description: 'false: the site is neither built nor listed. Default true.' })),
+    description: Type.Optional(Type.String({ description: 'Shown under the name in the list of doc sites.' })),
   },
   { additionalProperties: false },
 );
@@ -91,10 +99,17 @@ export const PortalConfigSchema = Type.Object(
     documentation: Type.Optional(
       Type.Object(
         {
-          strategy: Type.Optional(Type.Enum(['unified', 'modular', 'separate', 'external'])),
-          sites: Type.Optional(Type.Array(DocSiteSchema)),
+          strategy: Type.Optional(
+            Type.Enum(['unified', 'modular', 'separate', 'external'], {
+              description:
+                'modular (default; separate is the same): each site built on its own and served at its own path. unified: every MkDocs site merged into one site with one navigation and one search. external: every site listed as a link to its url.',
+            }),
+          ),
+          sites: Type.Optional(
+            Type.Array(DocSiteSchema, { description: "The doc sites. Without any, the portal serves ScheduleZero's own docs at /docs and the handler SDKs' docs under /docs/handlers/." }),
+          ),
         },
-        { additionalProperties: false },
+        { additionalProperties: false, description: 'The documentation sites of the portal and how they are served.' },
       ),
     ),
     multi_tenant: Type.Optional(

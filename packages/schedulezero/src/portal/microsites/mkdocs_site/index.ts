@@ -1,28 +1,67 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DocsBuildCache } from '../../../docs/build/cache.js';
+import { DocsError } from '../../../docs/errors.js';
+import { BuiltSite } from '../../../docs/serve/built-site.js';
+import { sendNotFound, serveBuilt } from '../../../docs/serve/static.js';
+import { DocSite } from '../../../docs/site.js';
+import { NotFoundError } from '../../../domain/errors.js';
+import { VERSION } from '../../../version.js';
 import { defineMicrosite } from '../../plugin.js';
+import { docsCacheRoot } from '../sz_docs/cache-root.js';
 
 /**
- * A microsite of microsite_type mkdocs: its docs_source is one of the documentation sites that
- * the docs microsite (sz_docs) serves (every mounted microsite's docs folder is), so its own
- * path leads there. Served at its own path with its own navigation when the docs builder's
- * strategies arrive.
+ * A microsite of microsite_type mkdocs (the seed's Option B): its docs_source built as a static
+ * site and served at the microsite's own path, with its own navigation and search.
  */
 export default defineMicrosite({
   id: '@mkdocs',
   routes(app, ctx) {
-    const lead = async (request: FastifyRequest, reply: FastifyReply) => {
-      const docs = ctx.mounted().find((m) => m.microsite.id === 'sz_docs');
-      if (docs && ctx.microsite.docs_source) {
-        const rest = (request.params as { '*': string })['*'] ?? '';
-        return reply.redirect(`${docs.microsite.path}/${encodeURIComponent(ctx.microsite.id)}/${rest}`, 302);
+    const folder = ctx.microsite.docs_source;
+    const built = folder
+      ? new BuiltSite({
+          id: `microsite-${ctx.microsite.id}`,
+          cache: new DocsBuildCache(docsCacheRoot(ctx.portal)),
+          load: () => DocSite.load(folder, { baseUrl: ctx.url('/'), onWarning: (message) => ctx.log.warn({ microsite: ctx.microsite.id }, message) }),
+          theme: () => ({
+            brandName: ctx.portal.portal.name,
+            brandHref: '/',
+            logoUrl: ctx.branding.logoUrl,
+            faviconUrl: ctx.branding.faviconUrl,
+            primaryColor: ctx.portal.branding.primary_color,
+            portalNav: ctx.nav().map((item) => ({ ...item, current: item.id === ctx.microsite.id })),
+            footer: [ctx.portal.branding.company_name, `Powered by ScheduleZero ${VERSION}`].filter(Boolean).join(' · '),
+          }),
+        })
+      : null;
+
+    app.addHook('onReady', async () => {
+      built?.get().catch((err: unknown) => ctx.log.warn({ microsite: ctx.microsite.id, err }, 'documentation site cannot be built'));
+    });
+
+    const serve = async (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
+      const problem = (status: number, message: string) =>
+        ctx.page(request, reply, {
+          title: ctx.microsite.name,
+          status,
+          body: ctx.html`<section class="sz-error" role="alert"><h1>${ctx.microsite.name}</h1><p>${message}</p></section>`,
+        });
+      if (!built) return problem(404, 'This documentation microsite has no docs_source.');
+      let served;
+      try {
+        served = await built.get();
+      } catch (err) {
+        ctx.log.warn({ microsite: ctx.microsite.id, err }, 'documentation site cannot be read');
+        return problem(503, err instanceof DocsError ? err.message : 'The docs folder could not be read. The details are in the server log.');
       }
-      return ctx.page(request, reply, {
-        title: ctx.microsite.name,
-        status: 404,
-        body: ctx.html`<section class="sz-error" role="alert"><h1>${ctx.microsite.name}</h1><p>This documentation site is served by the docs microsite (sz_docs), which is not enabled in this portal.</p></section>`,
-      });
+      const path = request.params['*'] ?? '';
+      const result = await serveBuilt(request, reply, served.dir, path);
+      if (result.kind === 'sent') return result.reply;
+      if (result.kind === 'redirect') return reply.redirect(ctx.url(`/${path}/`), 301);
+      const page = /\.md$/i.test(path) ? served.site.pageForFile(path) : null;
+      if (page) return reply.redirect(page.url, 301);
+      return (await sendNotFound(request, reply, served.dir)) ?? Promise.reject(new NotFoundError('doc_not_found', `There is no documentation page at ${request.url.split('?')[0]}.`));
     };
-    app.get('/', lead);
-    app.get('/*', lead);
+    app.get('/', serve);
+    app.get('/*', serve);
   },
 });

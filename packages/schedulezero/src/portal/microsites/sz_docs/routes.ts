@@ -1,97 +1,142 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { DocsBuildCache } from '../../../docs/build/cache.js';
 import { DocsError } from '../../../docs/errors.js';
-import type { DocPage, DocSite } from '../../../docs/site.js';
+import { openApiSiteRoutes } from '../../../docs/openapi/index.js';
+import { BuiltSite } from '../../../docs/serve/built-site.js';
+import { sendNotFound, serveBuilt } from '../../../docs/serve/static.js';
+import { DocSite } from '../../../docs/site.js';
+import type { ThemeOptions } from '../../../docs/theme/page.js';
 import { NotFoundError } from '../../../domain/errors.js';
+import { VERSION } from '../../../version.js';
 import type { MicrositeContext } from '../../plugin.js';
-import { sendDocFile } from './files.js';
-import { DocSources, type DocSource, type SiteSource } from './sources.js';
-import { docPageBody, unavailableBody } from './views/doc-page.js';
-import { indexBody, type SiteCard } from './views/index-page.js';
+import { docsCacheRoot } from './cache-root.js';
+import { collectEntries, dedupeMounts, type DocEntry, type SiteEntry } from './sources.js';
+import { indexBody, unavailableBody, type SiteCard } from './views/index-page.js';
 
-/** The list of sites when "/" shows the only site. Site ids start with a letter: no clash. */
+/** The list of sites. Mounts starting with "_" are refused, so no site hides it. */
 const INDEX = '/_sites/';
 
+interface Served {
+  entries: DocEntry[];
+  /** Built sites by entry id. */
+  built: Map<string, BuiltSite>;
+}
+
 /**
- * GET /                 the list of doc sites (or the home page of the only one)
- * GET /_sites/          the list of doc sites, always
- * GET /<site>/<path>    a page (MkDocs folder URLs: concepts/triggers/) or a file of the docs folder
+ * GET /_sites/          the list of doc sites
+ * GET /<mount>/<path>   a page or file of the built site mounted there (the longest mount wins)
+ * GET /                 the root site's home page, else the list of doc sites
+ *
+ * Sites are built as static sites (src/docs/build) when the portal starts and served from the
+ * build; a request at most every second checks the sources and builds again when they changed.
  */
 export function docsRoutes(app: FastifyInstance, ctx: MicrositeContext): void {
-  const sources = new DocSources(ctx);
-  const head = ctx.html`<link rel="stylesheet" href="${ctx.asset('docs.css')}">`;
-  const indexHref = () => (sources.single() ? ctx.url(INDEX) : ctx.url('/'));
+  const cache = new DocsBuildCache(docsCacheRoot(ctx.portal));
+  const head = ctx.html`<link rel="stylesheet" href="${ctx.asset('docs-index.css')}">`;
+  let served: Served | null = null;
+  const input = () => ({ portal: ctx.portal, docsPath: ctx.microsite.path, docsId: ctx.microsite.id, mounted: ctx.mounted() });
+
+  const theme = (): ThemeOptions => {
+    const company = ctx.portal.branding.company_name;
+    return {
+      brandName: ctx.portal.portal.name,
+      brandHref: '/',
+      logoUrl: ctx.branding.logoUrl,
+      faviconUrl: ctx.branding.faviconUrl,
+      primaryColor: ctx.portal.branding.primary_color,
+      portalNav: ctx.nav().map((item) => ({ ...item, current: item.id === ctx.microsite.id })),
+      indexHref: served && served.entries.length > 1 ? ctx.url(INDEX) : null,
+      footer: [company, `Powered by ScheduleZero ${VERSION}`].filter(Boolean).join(' · '),
+    };
+  };
+
+  const builtSite = (entry: SiteEntry) =>
+    new BuiltSite({
+      id: entry.id,
+      cache,
+      theme: () => ({ ...theme(), siteName: entry.name }),
+      load: () => {
+        const options = { baseUrl: ctx.url(`/${entry.mount}`), onWarning: (message: string) => ctx.log.warn({ docs: entry.id }, message) };
+        if (entry.unified) return DocSite.merge(entry.sources, { name: entry.name ?? 'Documentation', description: entry.description }, options);
+        return DocSite.load(entry.sources[0]!.source, options);
+      },
+      onBuilt: (build, site) => {
+        if (build.report) ctx.log.info({ docs: entry.id, pages: build.report.pages, ms: Math.round(build.report.ms) }, `documentation site ${site.name ?? entry.id} built`);
+      },
+    });
+
+  /** Sites of microsites mounted after this one are known only once the portal is ready. */
+  const state = (): Served => {
+    if (served) return served;
+    const entries = collectEntries(input(), (message) => ctx.log.warn({ microsite: ctx.microsite.id }, message));
+    dedupeMounts(entries, (message) => ctx.log.warn({ microsite: ctx.microsite.id }, message));
+    served = { entries, built: new Map() };
+    for (const entry of entries) if (entry.kind === 'site') served.built.set(entry.id, builtSite(entry));
+    return served;
+  };
+
+  // API references come from the config alone: their routes are registered now.
+  const early = collectEntries(input(), () => undefined);
+  dedupeMounts(early, () => undefined);
+  for (const entry of early) {
+    if (entry.kind !== 'openapi') continue;
+    const options = { title: entry.name ?? 'API reference', spec: entry.spec, brandColor: ctx.portal.branding.primary_color, backHref: ctx.url(INDEX) };
+    void app.register(async (scope) => openApiSiteRoutes(scope, options), { prefix: `/${entry.mount.replace(/\/$/, '')}` });
+  }
+
+  app.addHook('onReady', async () => {
+    // Built as the portal starts; requests that come before a build is done wait for it.
+    for (const site of state().built.values()) {
+      site.get().catch((err: unknown) => ctx.log.warn({ docs: site.id, err }, 'documentation site cannot be built'));
+    }
+  });
 
   const showIndex = async (request: FastifyRequest, reply: FastifyReply) => {
-    const cards = await Promise.all(sources.list().map((source) => siteCard(source, ctx)));
+    const cards = await Promise.all(state().entries.map((entry) => siteCard(entry, state(), ctx)));
     return ctx.page(request, reply, { title: 'Documentation', head, body: indexBody(cards) });
   };
-
-  const showPage = async (request: FastifyRequest, reply: FastifyReply, source: SiteSource, site: DocSite, page: DocPage) => {
-    const rendered = await site.render(page);
-    const siteName = source.name ?? site.name ?? source.id;
-    // The layout appends the portal's name; the site's name is left out when it is the same.
-    const parts = page === site.home() ? [] : [page.title];
-    if (siteName !== ctx.portal.portal.name) parts.push(siteName);
-    return ctx.page(request, reply, {
-      title: parts.length > 0 ? parts.join(' · ') : 'Documentation',
-      head,
-      body: docPageBody({ site, siteName, rendered, indexHref: indexHref() }),
-    });
-  };
-
-  /** The site, or the reply already sent: a page explaining why it cannot be read. */
-  const open = async (request: FastifyRequest, reply: FastifyReply, source: SiteSource): Promise<DocSite | FastifyReply> => {
-    try {
-      return await source.live.get();
-    } catch (err) {
-      ctx.log.warn({ docs: source.id, err }, 'documentation site cannot be read');
-      const name = source.name ?? source.id;
-      return ctx.page(request, reply, { title: name, head, body: unavailableBody(name, problemOf(err), indexHref()), status: 503 });
-    }
-  };
-
-  app.get('/', async (request, reply) => {
-    const only = sources.single();
-    if (only) {
-      const site = await only.live.get().catch(() => null);
-      const home = site?.home();
-      if (site && home) return showPage(request, reply, only, site, home);
-    }
-    return showIndex(request, reply);
-  });
 
   app.get(INDEX, showIndex);
   app.get(INDEX.slice(0, -1), async (_request, reply) => reply.redirect(ctx.url(INDEX), 301));
 
-  app.get<{ Params: { site: string } }>('/:site', async (request, reply) => {
-    if (!sources.site(request.params.site)) throw notFound(request);
-    return reply.redirect(ctx.url(`/${request.params.site}/`) + queryOf(request), 301);
-  });
-
-  app.get<{ Params: { site: string; '*': string } }>('/:site/*', async (request, reply) => {
-    const source = sources.site(request.params.site);
-    if (!source) throw notFound(request);
-    const site = await open(request, reply, source);
-    if (!isSite(site)) return site;
-
-    const path = request.params['*'];
-    if (path === '' && site.pages.length === 0) {
-      const name = source.name ?? site.name ?? source.id;
-      return ctx.page(request, reply, { title: name, head, body: unavailableBody(name, 'The docs folder has no Markdown pages yet.', indexHref()), status: 404 });
+  const serve = async (request: FastifyRequest<{ Params: { '*'?: string } }>, reply: FastifyReply) => {
+    const path = request.params['*'] ?? '';
+    const { entries, built } = state();
+    const entry = entries
+      .filter((e): e is SiteEntry => e.kind === 'site')
+      .filter((e) => path.startsWith(e.mount) || `${path}/` === e.mount)
+      .sort((a, b) => b.mount.length - a.mount.length)[0];
+    if (!entry) {
+      if (path === '') return showIndex(request, reply);
+      throw notFound(request);
     }
-    const page = site.page(path);
-    if (page) return showPage(request, reply, source, site, page);
-    // MkDocs URLs end in "/"; links written to the .md file or without the slash still arrive.
-    const moved = site.page(`${path}/`) ?? (/\.md$/i.test(path) ? site.pageForFile(path) : null);
-    if (moved) return reply.redirect(moved.url + queryOf(request), 301);
-    const file = await site.file(path);
-    if (file) return sendDocFile(request, reply, file);
-    throw notFound(request);
-  });
-}
+    if (`${path}/` === entry.mount) return reply.redirect(ctx.url(`/${entry.mount}`) + queryOf(request), 301);
 
-function isSite(value: DocSite | FastifyReply): value is DocSite {
-  return typeof (value as DocSite).render === 'function';
+    let site;
+    try {
+      site = await built.get(entry.id)!.get();
+    } catch (err) {
+      ctx.log.warn({ docs: entry.id, err }, 'documentation site cannot be read');
+      const name = entry.name ?? entry.id;
+      return ctx.page(request, reply, { title: name, head, body: unavailableBody(name, problemOf(err), ctx.url(INDEX)), status: 503 });
+    }
+    const rest = path.slice(entry.mount.length);
+    if (rest === '' && site.site.pages.length === 0) {
+      const name = entry.name ?? site.site.name ?? entry.id;
+      return ctx.page(request, reply, { title: name, head, body: unavailableBody(name, 'The docs folder has no Markdown pages yet.', ctx.url(INDEX)), status: 404 });
+    }
+    const result = await serveBuilt(request, reply, site.dir, rest);
+    if (result.kind === 'sent') return result.reply;
+    if (result.kind === 'redirect') return reply.redirect(ctx.url(`/${path}/`) + queryOf(request), 301);
+    // Links written to the Markdown file ("usage.md") still arrive at the page.
+    const page = /\.md$/i.test(rest) ? site.site.pageForFile(rest) : null;
+    if (page) return reply.redirect(page.url + queryOf(request), 301);
+    const notFoundPage = await sendNotFound(request, reply, site.dir);
+    if (notFoundPage) return notFoundPage;
+    throw notFound(request);
+  };
+  app.get('/', serve);
+  app.get('/*', serve);
 }
 
 function notFound(request: FastifyRequest): NotFoundError {
@@ -108,27 +153,25 @@ function problemOf(err: unknown): string {
   return err instanceof DocsError ? err.message : 'The docs folder could not be read. The details are in the server log.';
 }
 
-async function siteCard(source: DocSource, ctx: MicrositeContext): Promise<SiteCard> {
-  const base = { id: source.id, icon: source.icon, description: source.description };
-  if (source.kind === 'link') {
-    return { ...base, name: source.name ?? source.id, href: source.href, external: source.external, kind: source.type, pages: null, problem: null };
-  }
-  if (source.kind === 'broken') {
-    return { ...base, name: source.name ?? source.id, href: null, external: false, kind: 'site', pages: null, problem: source.problem };
-  }
+async function siteCard(entry: DocEntry, served: Served, ctx: MicrositeContext): Promise<SiteCard> {
+  const base = { id: entry.id, icon: entry.icon, description: entry.description };
+  const name = entry.name ?? entry.id;
+  if (entry.kind === 'link') return { ...base, name, href: entry.href, external: entry.external, kind: 'external', pages: null, problem: null };
+  if (entry.kind === 'broken') return { ...base, name, href: null, external: false, kind: 'site', pages: null, problem: entry.problem };
+  if (entry.kind === 'openapi') return { ...base, name, href: ctx.url(`/${entry.mount}`), external: false, kind: 'openapi', pages: null, problem: null };
   try {
-    const site = await source.live.get();
+    const { site } = await served.built.get(entry.id)!.get();
     return {
       ...base,
-      name: source.name ?? site.name ?? source.id,
-      description: source.description ?? site.description,
-      href: site.home()?.url ?? ctx.url(`/${source.id}/`),
+      name: entry.name ?? site.name ?? entry.id,
+      description: entry.description ?? site.description,
+      href: ctx.url(`/${entry.mount}`),
       external: false,
       kind: 'site',
       pages: site.pages.length,
       problem: null,
     };
   } catch (err) {
-    return { ...base, name: source.name ?? source.id, href: null, external: false, kind: 'site', pages: null, problem: problemOf(err) };
+    return { ...base, name, href: null, external: false, kind: 'site', pages: null, problem: problemOf(err) };
   }
 }

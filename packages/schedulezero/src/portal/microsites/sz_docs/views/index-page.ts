@@ -52,3 +52,10 @@ function emptyState(): SafeHtml {
   <code>mkdocs.yml</code>, or a <code>url</code>), or give a microsite a <code>docs_source</code>.
 </section>`;
 }
+
+/** A site whose folder or mkdocs.yml cannot be read. */
+export function unavailableBody(siteName: string, problem: string, indexHref: string): SafeHtml {
+  return html`<div class="sz-page-head"><div><h1>${siteName}</h1><p>This documentation site cannot be shown right now.</p></div></div>
+<div class="sz-flash sz-flash-error" role="alert">${problem}</div>
+<p><a href="${indexHref}">← All documentation</a></p>`;
+}

@@ -1,23 +1,37 @@
-import type { TocEntry } from '../../../../docs/markdown.js';
-import type { DocPage, DocSite, NavNode } from '../../../../docs/site.js';
-import { html, type SafeHtml } from '../../../html.js';
+import { html, type SafeHtml } from '../../portal/html.js';
+import type { TocEntry } from '../markdown.js';
+import type { DocPage, DocSite, NavNode } from '../site.js';
 
 /** Sites this small show every section open; bigger ones open the current page's sections only. */
 const OPEN_ALL_UP_TO = 15;
 
+/**
+ * Sites bigger than this list the pages of the current page's sections only; other sections are
+ * one link to their first page (Material's navigation.prune). A thousand-page site would otherwise
+ * repeat its whole navigation, most of every page's bytes, on each of its pages.
+ */
+const PRUNE_ABOVE = 150;
+
 /** The left column: the site's name and its navigation tree, the current page marked. */
-export function siteNav(site: DocSite, siteName: string, current: DocPage, indexHref: string | null): SafeHtml {
+export function siteNav(site: DocSite, siteName: string, current: DocPage | null, indexHref: string | null, closed?: ClosedSections): SafeHtml {
   const home = site.home();
   const openAll = site.pages.length <= OPEN_ALL_UP_TO;
+  const prune = site.pages.length > PRUNE_ABOVE;
   return html`<nav id="sz-docs-nav" class="sz-docs-nav" aria-label="${siteName} pages">
   ${indexHref ? html`<a class="sz-docs-back" href="${indexHref}">← All documentation</a>` : ''}
   <a class="sz-docs-site" href="${home?.url ?? site.baseUrl}">${siteName}</a>
-  ${tree(site.nav, current, openAll)}
-  ${current.inNav ? '' : html`<p class="sz-docs-offnav">This page is not in the site's navigation.</p>`}
+  ${tree(site.nav, current, { openAll, prune }, closed ?? new Map())}
+  ${current === null || current.inNav ? '' : html`<p class="sz-docs-offnav">This page is not in the site's navigation.</p>`}
 </nav>`;
 }
 
-function tree(nodes: readonly NavNode[], current: DocPage, openAll: boolean): SafeHtml {
+/**
+ * A section that does not hold the current page renders the same on every page; a build of a
+ * big site reuses it instead of rendering the whole tree again for each of its pages.
+ */
+export type ClosedSections = Map<NavNode, SafeHtml>;
+
+function tree(nodes: readonly NavNode[], current: DocPage | null, mode: { openAll: boolean; prune: boolean }, closed: ClosedSections): SafeHtml {
   const items = nodes.map((node) => {
     if (node.kind === 'page') {
       return html`<li><a href="${node.page.url}"${node.page === current ? html` aria-current="page"` : ''}>${node.title}</a></li>`;
@@ -25,10 +39,30 @@ function tree(nodes: readonly NavNode[], current: DocPage, openAll: boolean): Sa
     if (node.kind === 'link') {
       return html`<li><a href="${node.url}" target="_blank" rel="noopener noreferrer">${node.title}<span class="sz-ext" aria-label="(opens in a new tab)">↗</span></a></li>`;
     }
-    const open = openAll || contains(node, current);
-    return html`<li class="sz-docs-group"><details${open ? html` open` : ''}><summary>${node.title}</summary>${tree(node.children, current, openAll)}</details></li>`;
+    const holdsCurrent = current !== null && contains(node, current);
+    if (!holdsCurrent) {
+      const reused = closed.get(node);
+      if (reused) return reused;
+    }
+    const first = mode.prune && !holdsCurrent ? firstPage(node) : null;
+    const open = mode.openAll || holdsCurrent;
+    const out = first
+      ? html`<li class="sz-docs-group sz-docs-pruned"><a href="${first.url}">${node.title}</a></li>`
+      : html`<li class="sz-docs-group"><details${open ? html` open` : ''}><summary>${node.title}</summary>${tree(node.children, current, mode, closed)}</details></li>`;
+    if (!holdsCurrent) closed.set(node, out);
+    return out;
   });
   return html`<ul>${items}</ul>`;
+}
+
+function firstPage(node: NavNode): DocPage | null {
+  if (node.kind === 'page') return node.page;
+  if (node.kind === 'link') return null;
+  for (const child of node.children) {
+    const page = firstPage(child);
+    if (page) return page;
+  }
+  return null;
 }
 
 function contains(node: NavNode, page: DocPage): boolean {
