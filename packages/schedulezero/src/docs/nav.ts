@@ -48,7 +48,9 @@ function parseItems(items: readonly unknown[], warn: Warn, where: string, path: 
   items.forEach((item, index) => {
     const here = `${where}[${index}]`;
     const itemPath = [...path, index];
-    const at = options.locate?.(itemPath);
+    // Positions are looked up only for a warning: finding one walks the YAML document, which for
+    // a thousand-page nav would cost more than reading the whole site.
+    const at = () => options.locate?.(itemPath);
     if (typeof item === 'string') {
       const spec = fromString(null, item, itemPath, { here, at, warn, options });
       if (spec) out.push(spec);
@@ -66,7 +68,7 @@ function parseItems(items: readonly unknown[], warn: Warn, where: string, path: 
         return;
       }
     }
-    warn(`${here}: expected "page.md", "Title: page.md", "Section: [...]" or "Title: '!include ./other/mkdocs.yml'"; skipped`, at);
+    warn(`${here}: expected "page.md", "Title: page.md", "Section: [...]" or "Title: '!include ./other/mkdocs.yml'"; skipped`, at());
   });
   return out;
 }
@@ -74,8 +76,8 @@ function parseItems(items: readonly unknown[], warn: Warn, where: string, path: 
 interface ItemContext {
   /** `[1].Guide[0]`, for messages. */
   here: string;
-  /** The item's position, when known. */
-  at: string | undefined;
+  /** The item's position, when known (looked up on demand). */
+  at: () => string | undefined;
   warn: Warn;
   options: NavSpecOptions;
 }
@@ -87,13 +89,13 @@ function fromString(title: string | null, value: string, valuePath: readonly (st
     const target = include[1]!.trim();
     const config = resolve(item.options.baseDir ?? '.', target);
     if (!existsSync(config)) {
-      item.warn(`${item.here}: !include ${target}: ${config} does not exist; skipped`, item.at);
+      item.warn(`${item.here}: !include ${target}: ${config} does not exist; skipped`, item.at());
       return null;
     }
     return { kind: 'include', title, config, at: item.options.locate?.(valuePath) ?? `nav${item.here}` };
   }
   if (WILDCARD_INCLUDE.test(value.trim())) {
-    item.warn(`${item.here}: "${value}": wildcard includes are not supported; skipped`, item.at);
+    item.warn(`${item.here}: "${value}": wildcard includes are not supported; skipped`, item.at());
     return null;
   }
   if (URL_LIKE.test(value)) return { kind: 'link', title: title ?? value, url: value };

@@ -261,6 +261,11 @@ export class DocSite {
     };
   }
 
+  /** Warnings of reading the site, without those of rendering pages. */
+  get loadWarnings(): readonly string[] {
+    return this.source.loadWarnings;
+  }
+
   /** Warnings of loading and of every page rendered so far. */
   get warnings(): string[] {
     return [...this.source.loadWarnings, ...[...this.pageWarnings.values()].flat()];

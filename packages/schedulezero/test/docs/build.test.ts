@@ -88,6 +88,26 @@ describe('buildDocs', () => {
     for (const link of links) expect(link.startsWith('/docs/small/'), link).toBe(true);
   });
 
+  test('a big site lists the pages of the current section only; other sections link to their first page', async () => {
+    const nav = ['site_name: Big', 'nav:'];
+    for (let s = 0; s < 4; s++) {
+      nav.push(`  - Section ${s}:`);
+      for (let p = 0; p < 40; p++) {
+        nav.push(`      - s${s}/p${p}.md`);
+        write(`big/docs/s${s}/p${p}.md`, `# Page ${s}.${p}\n`);
+      }
+    }
+    write('big/mkdocs.yml', `${nav.join('\n')}\n`);
+    await buildDocs(join(dir.path, 'big'), { outDir: join(dir.path, 'out') });
+    const page = read('out/s1/p5/index.html');
+    const siteNav = page.slice(page.indexOf('<nav id="sz-docs-nav"'), page.indexOf('</nav>', page.indexOf('<nav id="sz-docs-nav"')));
+    expect(siteNav).toContain('<a href="/s1/p5/" aria-current="page">Page 1.5</a>');
+    expect(siteNav).toContain('<a href="/s1/p39/">Page 1.39</a>');
+    expect(siteNav).toContain('<li class="sz-docs-group sz-docs-pruned"><a href="/s0/p0/">Section 0</a></li>');
+    expect(siteNav).not.toContain('/s0/p1/');
+    expect(siteNav).not.toContain('/s3/p1/');
+  });
+
   test('a site without an index page gets one that leads to its first page', async () => {
     write('src/mkdocs.yml', 'site_name: No index\nnav:\n  - First: first.md\n');
     write('src/docs/first.md', '# First\n');

@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { DocsError } from '../errors.js';
 import type { DocSite } from '../site.js';
 import { themeAssets } from '../theme/assets.js';
-import { extraUrl, notFoundDocument, pageDocument, redirectDocument, searchDocument, type PageFrame, type ThemeOptions } from '../theme/page.js';
-import { searchDocs, searchIndexJson, type SearchDoc } from './search.js';
+import { OutputFolder, pageFrame, writePage } from './output.js';
+import { notFoundDocument, redirectDocument, searchDocument, type ThemeOptions } from '../theme/page.js';
+import { searchIndexJson } from './search.js';
 
 export interface BuildSiteOptions {
   /** The folder to write. Replaced as a whole when the build has finished. */
@@ -37,7 +38,7 @@ export interface BuildReport {
 export const BUILD_MARKER = '.schedulezero-docs.json';
 
 /** Pages rendered and written between two yields to the event loop. */
-const CONCURRENCY = 32;
+const BATCH = 32;
 
 /**
  * Write a site as static files in MkDocs' layout: page/index.html for every page, the docs
@@ -55,58 +56,39 @@ export async function buildSite(site: DocSite, options: BuildSiteOptions): Promi
   const temp = `${outDir}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   await mkdir(temp, { recursive: true });
   try {
-    const made = new Set<string>([temp]);
-    // Synchronous writes: far cheaper than the promise API for many small files; the page loop
-    // yields to the event loop between batches, so a server building a site keeps answering.
-    const write = (rel: string, body: string | Buffer) => {
-      const path = join(temp, rel);
-      const dir = dirname(path);
-      if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
-        made.add(dir);
-      }
-      writeFileSync(path, body);
-    };
+    const out = new OutputFolder(temp);
+    for (const asset of themeAssets().values()) out.write(asset.output, asset.body);
+    const theme = options.theme ?? {};
+    const frame = pageFrame(site, theme);
 
-    const assets = themeAssets();
-    for (const asset of assets.values()) write(asset.output, asset.body);
-    const frame = pageFrame(site, options.theme ?? {}, (name) => site.url(assets.get(name)?.output ?? name));
-
-    const search: SearchDoc[][] = new Array(site.pages.length);
-    let done = 0;
-    for (let i = 0; i < site.pages.length; i += CONCURRENCY) {
-      const batch = site.pages.slice(i, i + CONCURRENCY);
-      for (const [j, page] of batch.entries()) {
-        const rendered = await site.render(page);
-        write(`${page.path}index.html`, pageDocument(frame, rendered).value);
-        search[i + j] = searchDocs({ location: page.path, title: page.title, html: rendered.html });
-      }
+    // One thread: rendering in worker threads was measured slower on two CPUs (each thread
+    // compiles and warms up the renderer and reads the site again).
+    const total = site.pages.length;
+    const results: Awaited<ReturnType<typeof writePage>>[] = [];
+    for (let i = 0; i < total; i += BATCH) {
+      for (const page of site.pages.slice(i, i + BATCH)) results.push(await writePage(out, frame, page));
+      // A server building a site goes on answering requests between batches.
       await new Promise<void>((resolve) => setImmediate(resolve));
-      done += batch.length;
-      options.onProgress?.({ phase: 'pages', done, total: site.pages.length });
+      options.onProgress?.({ phase: 'pages', done: Math.min(i + BATCH, total), total });
     }
     const home = site.home();
-    if (!site.page('') && home) write('index.html', redirectDocument(home.url).value);
-    write('search/search_index.json', searchIndexJson(search.flat()));
-    write('search/index.html', searchDocument(frame).value);
-    write('404.html', notFoundDocument(frame).value);
+    if (!site.page('') && home) out.write('index.html', redirectDocument(home.url).value);
+    out.write('search/search_index.json', searchIndexJson(results.flatMap((r) => r.search)));
+    out.write('search/index.html', searchDocument(frame).value);
+    out.write('404.html', notFoundDocument(frame).value);
 
     const files = site.files;
     let copied = 0;
     for (const file of files) {
       const from = await site.file(file);
       if (from === null) continue;
-      const to = join(temp, file);
-      if (!made.has(dirname(to))) {
-        mkdirSync(dirname(to), { recursive: true });
-        made.add(dirname(to));
-      }
-      copyFileSync(from, to);
+      out.copy(from, file);
       copied++;
       if (copied % 200 === 0 || copied === files.length) options.onProgress?.({ phase: 'files', done: copied, total: files.length });
     }
 
-    const report = { pages: site.pages.length, files: copied, warnings: site.warnings, ms: 0, outDir };
+    const warnings = [...site.loadWarnings, ...results.flatMap((r) => r.warnings)];
+    const report = { pages: site.pages.length, files: copied, warnings, ms: 0, outDir };
     await writeFile(join(temp, BUILD_MARKER), `${JSON.stringify({ builtAt: new Date().toISOString(), pages: report.pages, files: report.files })}\n`);
     if (options.keepExisting && existsSync(join(outDir, BUILD_MARKER))) {
       // Another process built the same content meanwhile: keep its output, which may be in use.
@@ -127,21 +109,6 @@ export async function buildSite(site: DocSite, options: BuildSiteOptions): Promi
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
     throw err;
   }
-}
-
-/** What every page of a build shares. */
-export function pageFrame(site: DocSite, theme: ThemeOptions, asset: (name: string) => string): PageFrame {
-  const logo = site.config.theme?.logo ?? null;
-  const favicon = site.config.theme?.favicon ?? null;
-  return {
-    site,
-    siteName: theme.siteName ?? site.name ?? 'Documentation',
-    theme,
-    asset,
-    siteLogo: logo ? extraUrl(site, logo) : null,
-    siteFavicon: favicon ? extraUrl(site, favicon) : null,
-    closed: new Map(),
-  };
 }
 
 async function checkReplaceable(outDir: string): Promise<void> {

@@ -58,7 +58,7 @@ interface Section {
 }
 
 // A comment, or a start/end tag whose attribute values may be quoted (and then hold any character).
-const TAG_RE = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+const TAG_RE = /<!--[\s\S]*?-->|<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']+|"[^"]*"|'[^']*')*)>/g;
 // highlight.js's token spans: thousands on a big site, inline, never holding a quoted ">".
 const HLJS_SPAN_RE = /<span class="hljs-[\w -]*">|<\/span>/g;
 const ID_RE = /\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))/i;
@@ -74,12 +74,16 @@ const BLOCK_TAGS = new Set([
 // Elements whose content is not text a reader sees.
 const HIDDEN_TAGS = new Set(['script', 'style', 'template']);
 
-/** The article's whole text, and the text of each h2/h3 section with an id. */
+/**
+ * The article's whole text, and the text of each h2/h3 section with an id. The whole text is put
+ * together from the text before the first section and the sections' titles and texts, so the
+ * HTML is walked and its whitespace collapsed once.
+ */
 function readArticle(source: string): { text: string; sections: Section[] } {
   // Dropped up front with one cheap pattern, they never reach the tag-by-tag walk below. Closing
   // spans of other spans go too: a span is inline, so its end adds nothing to the text.
   const html = source.includes('hljs-') ? source.replace(HLJS_SPAN_RE, '') : source;
-  const all: string[] = [];
+  const intro: string[] = [];
   const sections: Section[] = [];
   let section: { id: string; title: string[]; text: string[] } | null = null;
   let heading: { tag: string; id: string | null; title: string[] } | null = null;
@@ -92,9 +96,9 @@ function readArticle(source: string): { text: string; sections: Section[] } {
     section = null;
   };
   const emit = (chunk: string) => {
-    all.push(chunk);
     if (heading) heading.title.push(chunk);
     else if (section) section.text.push(chunk);
+    else intro.push(chunk);
   };
 
   let last = 0;
@@ -126,14 +130,19 @@ function readArticle(source: string): { text: string; sections: Section[] } {
       if (done.id) {
         flush();
         section = { id: done.id, title: done.title, text: [] };
-      } else if (section) {
-        section.text.push(...done.title);
+      } else {
+        (section ? section.text : intro).push(' ', ...done.title, ' ');
       }
     }
   }
   if (skipDepth === 0 && last < html.length) emit(decodeEntities(html.slice(last)));
+  // A heading left open (not our renderer's output) keeps its text in the page.
+  const open = heading as { title: string[] } | null;
+  if (open) (section ? (section as { text: string[] }).text : intro).push(' ', ...open.title);
   flush();
-  return { text: collapse(all.join('')), sections };
+  const parts = [collapse(intro.join(''))];
+  for (const s of sections) parts.push(s.title, s.text);
+  return { text: parts.filter((p) => p !== '').join(' '), sections };
 }
 
 function isPermalink(attrs: string): boolean {
