@@ -83,6 +83,20 @@ export interface ErrorHandlingOptions {
   isApiPath?: (path: string) => boolean;
 }
 
+/** Socket errors of a database that went away, and PostgreSQL's "connection" and "shutting down" classes. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03']);
+
+/**
+ * The database could not be reached (restarting, failed over, network): a 503 the client may
+ * retry, not a 500 that says the server is broken.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && (UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) return true;
+  // node-postgres reports a connection closed under a query without a code.
+  return typeof e?.message === 'string' && /^Connection terminated|^Client has encountered a connection error|timeout exceeded when trying to connect/.test(e.message);
+}
+
 export function installErrorHandling(app: FastifyInstance, options: ErrorHandlingOptions = {}): void {
   app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
     if (error instanceof AppError) {
@@ -96,6 +110,13 @@ export function installErrorHandling(app: FastifyInstance, options: ErrorHandlin
     if (status >= 400 && status < 500) {
       const code = (fe.code && FASTIFY_CODES[fe.code]) ?? (fe instanceof SyntaxError ? 'invalid_json' : 'bad_request');
       return reply.status(status).send({ error: { code, message: fe.message } });
+    }
+    if (isDatabaseUnavailable(error)) {
+      request.log.warn({ err: error }, 'request failed: the database is unavailable');
+      return reply
+        .status(503)
+        .header('retry-after', '2')
+        .send({ error: { code: 'database_unavailable', message: 'the database cannot be reached right now; try again shortly' } });
     }
     request.log.error({ err: error }, 'request failed');
     return reply.status(500).send({ error: { code: 'internal_error', message: 'internal server error' } });

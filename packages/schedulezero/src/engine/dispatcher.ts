@@ -107,7 +107,16 @@ export class Dispatcher {
   async armAvailabilityTimer(): Promise<void> {
     if (this.stopped) return;
     const now = this.deps.clock.now();
-    const at = await this.deps.store.nextAvailableAt(now);
+    let at: number | null;
+    try {
+      at = await this.deps.store.nextAvailableAt(now);
+    } catch (err) {
+      // The database is away: look again shortly (the slow poll covers shared databases too).
+      this.deps.logger.warn({ err }, 'could not read when queued runs become available; trying again in a second');
+      const retry = setTimeout(() => void this.armAvailabilityTimer(), 1_000);
+      retry.unref();
+      return;
+    }
     if (at === null) return;
     if (this.availabilityAt !== null && this.availabilityAt <= at && this.availabilityAt > now) return;
     clearTimeout(this.availabilityTimer);

@@ -24,7 +24,9 @@ import { CompletionBatcher } from './completions.js';
 import { Dispatcher } from './dispatcher.js';
 import { EngineEmitter } from './events.js';
 import { summarizeHandlers } from './handlers.js';
+import { DatabaseClock } from './database-clock.js';
 import { Leases } from './leases.js';
+import { LocalLeases } from './local-leases.js';
 import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local-worker.js';
 import { Reaper } from './reaper.js';
 import { Reservations } from './reservations.js';
@@ -53,6 +55,15 @@ export * from './types.js';
 /** On a shared database: the longest a missed notification delays firing or dispatching. */
 const SHARED_RECHECK_MS = 1_000;
 
+/** How often a node measures its clock's offset from the database's again (clocks drift slowly). */
+const DATABASE_CLOCK_SYNC_MS = 30_000;
+
+/**
+ * On a shared database: the lease of in-process workers, renewed every second. A node that dies
+ * holds its runs at most this long plus one housekeeping pass of another node: under 5 seconds.
+ */
+const SHARED_LOCAL_LEASE_SECONDS = 3;
+
 /** Log lines for engine.appendRunLogs; `at` defaults to now, `stream` to `log`. */
 export interface RunLogAppendInput {
   /** The remote worker sending them (it must hold the running run). */
@@ -72,7 +83,11 @@ export class Engine {
   readonly store: Store;
   readonly heartbeatSeconds: number;
   readonly leaseSeconds: number;
+  /** The lease of in-process workers (see EngineOptions.localLeaseSeconds). */
+  readonly localLeaseSeconds: number;
   private readonly clock: Clock;
+  /** On a shared database, the clock every part of the engine reads: the database's. */
+  private readonly databaseClock: DatabaseClock | null;
   private readonly logger: Logger;
   private readonly defaults: ScheduleDefaults;
   /** What is known of handlers' methods (registry file and workers' declarations). */
@@ -83,6 +98,7 @@ export class Engine {
   private readonly leases: Leases;
   private timekeeper: Timekeeper | null = null;
   private reaper: Reaper | null = null;
+  private localLeases: LocalLeases | null = null;
   private readonly pendingLocals: LocalWorker[] = [];
   /** How much log each run keeps. */
   readonly logCaps: RunLogCaps = DEFAULT_RUN_LOG_CAPS;
@@ -99,14 +115,18 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.store = options.store;
-    this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? silentLogger;
+    const base = options.clock ?? systemClock;
+    const readDatabaseTime = this.store.databaseTime?.bind(this.store);
+    this.databaseClock = readDatabaseTime && options.databaseClock !== false ? new DatabaseClock(readDatabaseTime, base, this.logger) : null;
+    this.clock = this.databaseClock ?? base;
     this.heartbeatSeconds = options.heartbeatSeconds ?? 10;
     this.leaseSeconds = options.leaseSeconds ?? 30;
     this.defaults = { ...DEFAULT_SCHEDULE_SETTINGS, ...options.defaults };
     this.catalog = options.catalog ?? new HandlerCatalog(EMPTY_REGISTRY);
     this.decide = retryDecider(() => this.clock.now());
     this.shared = this.store.kind === 'postgres';
+    this.localLeaseSeconds = options.localLeaseSeconds ?? (this.shared ? SHARED_LOCAL_LEASE_SECONDS : this.leaseSeconds);
     this.completions = new CompletionBatcher(this.store, this.clock, this.decide);
     this.leases = new Leases(this.store, this.clock, this.leaseSeconds * 1000);
     this.events.on('worker.changed', (worker) => {
@@ -139,6 +159,10 @@ export class Engine {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (this.databaseClock) {
+      await this.databaseClock.sync().catch((err: unknown) => this.logger.warn({ err }, 'could not read the database clock; measuring again shortly'));
+      this.databaseClock.start(DATABASE_CLOCK_SYNC_MS);
+    }
     const now = this.clock.now();
     if (!this.shared) {
       const recovered = await this.store.expireWorkers(now, this.decide, 'local');
@@ -174,9 +198,18 @@ export class Engine {
       pruneIntervalMs: 3600_000,
       announce: (runs) => this.announceRuns(runs),
     });
+    this.localLeases = new LocalLeases({
+      store: this.store,
+      clock: this.clock,
+      logger: this.logger,
+      dispatcher: this.dispatcher,
+      leaseMs: this.localLeaseSeconds * 1000,
+      reattach: (local) => this.reattachLocal(local),
+    });
     this.unsubscribe = this.store.subscribe?.((event) => this.onStoreEvent(event));
     this.timekeeper.start();
     this.reaper.start();
+    this.localLeases.start();
     if (this.shared) this.dispatcher.startSlowPoll(SHARED_RECHECK_MS);
     // Work that was queued before the start (or retries now due) is handed out at once.
     this.dispatcher.notify(this.dispatcher.localWorkers().map((l) => l.handler));
@@ -198,7 +231,9 @@ export class Engine {
     await Promise.all(this.dispatcher.localWorkers().map((l) => l.stop(graceMs)));
     await this.localLogs.drain();
     await this.reaper?.stop();
+    await this.localLeases?.stop();
     if (this.shared) await this.releaseLocals();
+    this.databaseClock?.stop();
     this.logger.info({}, 'engine stopped');
   }
 
@@ -281,6 +316,17 @@ export class Engine {
     for (const run of runs) this.afterRunChange(run);
   }
 
+  /**
+   * An in-process worker whose lease other nodes expired (this node was frozen or cut off from
+   * the database longer than the lease): its runs were retried elsewhere. Runs it still has
+   * here are stopped (their results would be refused), and it registers again.
+   */
+  private async reattachLocal(local: LocalWorker): Promise<void> {
+    this.logger.warn({ worker_id: local.id, handler: local.handler }, 'in-process worker lost its lease; its runs were taken over by other nodes; registering again');
+    local.abortAll('the lease was lost: the run was handed to another node');
+    await this.attachLocal(local);
+  }
+
   private async attachLocal(local: LocalWorker): Promise<void> {
     const now = this.clock.now();
     const worker = await this.store.registerWorker({
@@ -292,7 +338,7 @@ export class Engine {
       name: 'in-process',
       version: null,
       registered_at: now,
-      expires_at: now + this.leaseSeconds * 1000,
+      expires_at: now + this.localLeaseSeconds * 1000,
     });
     this.dispatcher.addLocal(local);
     this.events.emit('worker.changed', worker);

@@ -207,6 +207,11 @@ export class LocalWorker {
     return true;
   }
 
+  /** Abort every run this worker is executing (its lease was lost: they run elsewhere now). */
+  abortAll(reason: string): void {
+    for (const id of this.running.keys()) this.abort(id, reason);
+  }
+
   /** Stop taking work; resolves when running jobs have finished or `graceMs` has passed. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;

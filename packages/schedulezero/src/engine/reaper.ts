@@ -31,8 +31,9 @@ const BATCH = 500;
 
 /**
  * The housekeeper: ends attempts that outlived their deadline, runs that could not start within
- * their misfire grace, and the runs of workers whose lease expired; keeps the in-process
- * workers' leases fresh; prunes history. Runs once per interval.
+ * their misfire grace, and the runs of workers whose lease expired; prunes history. Runs once
+ * per interval. (The in-process workers' leases are renewed by LocalLeases, on a timer of their
+ * own: a slow housekeeping pass must not let them run out.)
  */
 export class Reaper {
   private timer: NodeJS.Timeout | undefined;
@@ -64,10 +65,6 @@ export class Reaper {
     try {
       const now = clock.now();
       const changed: RunRow[] = [];
-
-      for (const local of dispatcher.localWorkers()) {
-        await store.touchWorker(local.id, now, now + this.deps.leaseMs);
-      }
 
       const timedOut = await store.timeoutRuns(now, BATCH, decide);
       for (const run of timedOut) {

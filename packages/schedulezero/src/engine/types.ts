@@ -34,11 +34,20 @@ export const DEFAULT_SCHEDULE_SETTINGS: ScheduleDefaults = {
 export interface EngineOptions {
   store: Store;
   logger?: Logger;
+  /** This node's clock. On a database that nodes share it is corrected to the database's clock. */
   clock?: Clock;
+  /** false: use `clock` as it is, even on a shared database (tests). Default true. */
+  databaseClock?: boolean;
   /** Workers poll or heartbeat at least this often. Default 10. */
   heartbeatSeconds?: number;
   /** A worker unseen this long is lost. Default 30. */
   leaseSeconds?: number;
+  /**
+   * The lease of this node's in-process workers, renewed every housekeeping pass. On a shared
+   * (PostgreSQL) database it is short, so other nodes take over the runs of a node that died
+   * within seconds. Default 3 on a shared database, else leaseSeconds.
+   */
+  localLeaseSeconds?: number;
   /** Schedules fired per transaction. Default 500. */
   fireBatchSize?: number;
   /** Housekeeping interval. Default 1000 ms. */

@@ -261,9 +261,11 @@ export interface RunLogPage {
 
 /**
  * A change other scheduler nodes on the same database should react to: runs of these handlers
- * may be claimable now, or schedules changed (next due time may be earlier).
+ * may be claimable now, or schedules changed (next due time may be earlier). `resync` is local:
+ * this node's connection to the database came back after an outage, announcements were lost
+ * meanwhile, so look at everything again (fire due schedules and claim for every handler).
  */
-export type StoreEvent = { kind: 'runs'; handlers: string[] } | { kind: 'schedules' };
+export type StoreEvent = { kind: 'runs'; handlers: string[] } | { kind: 'schedules' } | { kind: 'resync' };
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -276,6 +278,11 @@ export interface Store {
   subscribe?(listener: (event: StoreEvent) => void): () => void;
   /** Optional, with subscribe: tell the other nodes (best effort, may be coalesced). */
   announce?(event: StoreEvent): void;
+  /**
+   * Optional, for stores several nodes share: the database's clock (epoch ms). Nodes time their
+   * work by it, so that their own clocks need not agree.
+   */
+  databaseTime?(): Promise<number>;
 
   /** Apply pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
@@ -440,6 +447,8 @@ export interface Store {
   // --- small key/value state (engine heartbeat, instance id) ------------------------------
   getMeta(key: string): Promise<string | null>;
   setMeta(key: string, value: string): Promise<void>;
+  /** Store `value` unless the key has one already; returns the stored value (first writer wins). */
+  claimMeta(key: string, value: string): Promise<string>;
 
   // --- API tokens --------------------------------------------------------------------------
   insertToken(token: TokenRow): Promise<void>;

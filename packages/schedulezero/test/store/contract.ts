@@ -177,6 +177,13 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect((await store.getSchedule('s1'))?.id).toBe('s1');
         expect(await store.getMeta('k')).toBe('v');
       });
+
+      it('claimMeta keeps the first value written (nodes starting together share one)', async () => {
+        const [a, b] = await Promise.all([store.claimMeta('shared', 'first'), store.claimMeta('shared', 'second')]);
+        expect(a).toBe(b);
+        expect(await store.claimMeta('shared', 'third')).toBe(a);
+        expect(await store.getMeta('shared')).toBe(a);
+      });
     });
 
     // ------------------------------------------------------------------------------------------

@@ -16,9 +16,8 @@ const SECRET_KEY = 'portal.cookie_secret';
 export async function cookieSecret(store: Store): Promise<string> {
   const existing = await store.getMeta(SECRET_KEY);
   if (existing) return existing;
-  const secret = randomBytes(32).toString('base64url');
-  await store.setMeta(SECRET_KEY, secret);
-  return secret;
+  // Nodes starting together on a fresh database: the first secret written is everyone's.
+  return store.claimMeta(SECRET_KEY, randomBytes(32).toString('base64url'));
 }
 
 export class Sessions {

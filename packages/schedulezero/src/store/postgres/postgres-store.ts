@@ -30,7 +30,7 @@ import type {
 import { PgDatabase, type PgDatabaseOptions } from './database.js';
 import { countDueQueued, countRunsByStatus, pruneHistory, runStats, runTimeline } from './history.js';
 import { appendRunLogs, listRunLogs } from './logs.js';
-import { getMeta, setMeta } from './meta.js';
+import { claimMeta, getMeta, setMeta } from './meta.js';
 import { migratePg } from './migrations.js';
 import { PgNotifier } from './notifier.js';
 import {
@@ -102,6 +102,12 @@ export class PostgresStore implements Store {
   /** Wake the other nodes on this schema (NOTIFY; coalesced, best effort). */
   announce(event: StoreEvent): void {
     this.notifier.announce(event);
+  }
+
+  /** PostgreSQL's clock: clock_timestamp() is the time of the call, not of the transaction. */
+  async databaseTime(): Promise<number> {
+    const row = await this.database.one<{ now: number }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now');
+    return row!.now;
   }
 
   async migrate(): Promise<void> {
@@ -307,6 +313,10 @@ export class PostgresStore implements Store {
 
   async getMeta(key: string): Promise<string | null> {
     return getMeta(this.database, key);
+  }
+
+  async claimMeta(key: string, value: string): Promise<string> {
+    return claimMeta(this.database, key, value);
   }
 
   async setMeta(key: string, value: string): Promise<void> {

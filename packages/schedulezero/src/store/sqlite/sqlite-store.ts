@@ -65,7 +65,7 @@ import type {
 import { SqliteDatabase } from './database.js';
 import { countDueQueued, countRunsByStatus, pruneHistory, runStats, runTimeline } from './history.js';
 import { appendRunLogs, listRunLogs } from './logs.js';
-import { getMeta, setMeta } from './meta.js';
+import { claimMeta, getMeta, setMeta } from './meta.js';
 import { migrate } from './migrations.js';
 import {
   cancelRun,
@@ -333,6 +333,10 @@ export class SqliteStore implements Store {
 
   async getMeta(key: string): Promise<string | null> {
     return getMeta(this.database, key);
+  }
+
+  async claimMeta(key: string, value: string): Promise<string> {
+    return claimMeta(this.database, key, value);
   }
 
   async setMeta(key: string, value: string): Promise<void> {
