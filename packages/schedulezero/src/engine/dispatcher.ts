@@ -163,6 +163,11 @@ export class Dispatcher {
     for (const list of this.waiters.values()) for (const w of [...list]) w.settle([]);
   }
 
+  /** Every handler with an in-process worker or a waiting poll here. */
+  handlers(): string[] {
+    return this.allHandlers();
+  }
+
   private allHandlers(): string[] {
     return [...new Set([...this.waiters.keys(), ...this.locals.keys()])];
   }

@@ -193,6 +193,7 @@ export class Engine {
       dispatcher: this.dispatcher,
       decide: this.decide,
       leaseMs: this.leaseSeconds * 1000,
+      holdAfterOutageMs: this.localLeaseSeconds * 1000,
       intervalMs: this.options.reapIntervalMs ?? 1000,
       retention: this.options.retention ?? { days: 30, runs_per_schedule: 1000 },
       pruneIntervalMs: 3600_000,
@@ -261,7 +262,13 @@ export class Engine {
   private onStoreEvent(event: StoreEvent): void {
     if (this.stopping) return;
     if (event.kind === 'runs') this.dispatcher.notify(event.handlers);
-    else this.timekeeper?.wake();
+    else if (event.kind === 'schedules') this.timekeeper?.wake();
+    else {
+      // Notifications were lost while the connection was down: look at everything again.
+      this.timekeeper?.wake();
+      this.dispatcher.notify(this.dispatcher.handlers());
+      void this.dispatcher.armAvailabilityTimer();
+    }
   }
 
   /** Tell the other nodes (shared database only) about runs that can be claimed now. */

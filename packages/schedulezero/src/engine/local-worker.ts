@@ -257,7 +257,17 @@ export class LocalWorker {
       clearTimeout(execution.timer);
       this.running.delete(run.id);
       try {
-        const result = await this.deps.complete(run.id, this.id, end);
+        // The database may be away (restart, failover): keep the end until it is recorded,
+        // or the run stays running under a worker that is alive and keeps its lease.
+        let result: CompleteResult | undefined;
+        for (let delay = 100; !result; delay = Math.min(delay * 2, 5_000)) {
+          try {
+            result = await this.deps.complete(run.id, this.id, end);
+          } catch (err) {
+            if (this.stopped) throw err;
+            await new Promise((r) => setTimeout(r, delay * (0.5 + Math.random() / 2)));
+          }
+        }
         // A refusal means the run was cancelled or reaped meanwhile; that outcome stands.
         if (result.ok) this.deps.onSettled(result.run);
       } catch (err) {

@@ -20,6 +20,8 @@ export interface ReaperDeps {
   dispatcher: Dispatcher;
   decide: RetryDecider;
   leaseMs: number;
+  /** After a failed pass (the database away), leases are not judged for this long. */
+  holdAfterOutageMs: number;
   intervalMs: number;
   retention: RetentionPolicy;
   pruneIntervalMs: number;
@@ -39,6 +41,9 @@ export class Reaper {
   private timer: NodeJS.Timeout | undefined;
   private lastPrune = 0;
   private running: Promise<void> | null = null;
+  /** A pass failed (the database was away): leases are not judged until `holdUntil`. */
+  private failed = false;
+  private holdUntil = 0;
 
   constructor(private readonly deps: ReaperDeps) {}
 
@@ -75,7 +80,13 @@ export class Reaper {
 
       changed.push(...(await store.missOverdueRuns(now, BATCH)));
 
-      const expired = await store.expireWorkers(now, decide);
+      if (this.failed) {
+        // The database is back after an outage no node could renew a lease in: give every live
+        // node a lease's time to renew before judging anyone's.
+        this.failed = false;
+        this.holdUntil = now + this.deps.holdAfterOutageMs;
+      }
+      const expired = now < this.holdUntil ? { workers: [], runs: [] } : await store.expireWorkers(now, decide);
       for (const worker of expired.workers) {
         dispatcher.dropWorker(worker.id);
         logger.warn({ worker_id: worker.id, handler: worker.handler }, 'worker lost: lease expired');
@@ -94,6 +105,7 @@ export class Reaper {
         await this.prune(now);
       }
     } catch (err) {
+      this.failed = true;
       logger.error({ err }, 'housekeeping pass failed; retrying next interval');
     }
   }

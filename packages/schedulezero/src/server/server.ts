@@ -52,7 +52,7 @@ export async function startServer(partial: Partial<ServerConfig> = {}, options: 
   const lock = sqliteFile === ':memory:' ? null : acquireServerLock(sqliteFile);
   let store: Store;
   try {
-    store = await openStore(config.database_url);
+    store = await openStore(config.database_url, process.cwd(), logger.child({ component: 'database' }));
   } catch (err) {
     lock?.release();
     throw err;

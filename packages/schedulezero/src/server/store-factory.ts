@@ -1,4 +1,5 @@
 import { SqliteStore } from '../store/sqlite/sqlite-store.js';
+import type { Logger } from '../domain/logger.js';
 import type { Store } from '../store/store.js';
 import { ConfigError, sqliteFilename } from './config.js';
 
@@ -22,14 +23,14 @@ export function postgresOptions(url: string): { url: string; schema?: string } {
 }
 
 /** Opens the store a database URL names and applies its migrations. */
-export async function openStore(url: string, cwd = process.cwd()): Promise<Store> {
+export async function openStore(url: string, cwd = process.cwd(), logger?: Logger): Promise<Store> {
   let store: Store;
   if (url.startsWith('sqlite:')) {
     store = new SqliteStore({ filename: sqliteFilename(url, cwd) });
   } else if (/^postgres(ql)?:\/\//.test(url)) {
     // Loaded on demand: a SQLite deployment never loads the PostgreSQL driver.
     const { PostgresStore } = await import('../store/postgres/postgres-store.js');
-    store = new PostgresStore(postgresOptions(url));
+    store = new PostgresStore({ ...postgresOptions(url), ...(logger ? { logger } : {}) });
   } else {
     throw new ConfigError(`database url "${url}": expected sqlite:PATH (e.g. sqlite:./data/schedulezero.db) or postgres://user@host:port/database`);
   }

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import type { Logger } from '../../domain/logger.js';
+import { ConnectionWatch, isConnectionError } from './connection-watch.js';
 
 /**
  * The PostgreSQL connection pool with the two things every store file needs: a typed query,
@@ -18,6 +20,8 @@ export interface PgDatabaseOptions {
   schema?: string;
   /** Pool size. Default 10. */
   max?: number;
+  /** Where connection loss and recovery are logged (once per outage). Default: silent. */
+  logger?: Logger;
 }
 
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -25,40 +29,77 @@ const RETRYABLE = new Set(['40001', '40P01']);
 export class PgDatabase {
   readonly pool: pg.Pool;
   readonly schema: string;
+  /** Connection loss and recovery, shared with the LISTEN connection (see PgNotifier). */
+  readonly watch: ConnectionWatch;
 
   constructor(options: PgDatabaseOptions) {
     this.schema = options.schema ?? 'public';
     if (!/^[a-z_][a-z0-9_]*$/.test(this.schema)) throw new Error(`schema "${this.schema}" is not a plain identifier`);
-    // search_path as a connection option: every connection, new or re-made, sees the schema.
-    this.pool = new pg.Pool({ connectionString: options.url, max: options.max ?? 10, options: `-c search_path=${this.schema}` });
-    // Idle clients that lose their connection (a database restart) must not crash the process.
-    this.pool.on('error', () => undefined);
+    this.watch = new ConnectionWatch(options.logger);
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.max ?? 10,
+      // search_path as a connection option: every connection, new or re-made, sees the schema.
+      options: `-c search_path=${this.schema}`,
+      // A server that vanished without closing the socket (host down, network cut) is noticed
+      // by TCP keepalive, and a connect to it gives up, instead of hanging a loop forever.
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+    });
+    // Idle clients that lose their connection (a database restart) are dropped by the pool;
+    // without a listener the 'error' event would crash the process.
+    this.pool.on('error', (err) => this.watch.lost(err));
+    this.pool.on('connect', () => this.watch.restored());
   }
 
   async query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<T[]> {
-    return (await on.query<T>(sql, params)).rows;
+    return (await this.run<T>(sql, params, on)).rows;
   }
 
   async one<T extends pg.QueryResultRow>(sql: string, params: unknown[] = [], on: Queryable = this.pool): Promise<T | null> {
-    return (await on.query<T>(sql, params)).rows[0] ?? null;
+    return (await this.run<T>(sql, params, on)).rows[0] ?? null;
   }
 
-  /** Run `body` in one transaction; retried (fresh) on serialization failures and deadlocks. */
+  /**
+   * Run `body` in one transaction; retried (fresh) on serialization failures and deadlocks.
+   * A connection failure is not retried here (a COMMIT cut off may or may not have happened):
+   * it rejects, and the caller's loop tries again on its next tick.
+   */
   async tx<T>(body: (client: pg.PoolClient) => Promise<T>, isolation: 'READ COMMITTED' | 'REPEATABLE READ' = 'READ COMMITTED'): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const client = await this.pool.connect();
+      const client = await this.connect();
+      // The pool listens for errors only on idle clients. A checked-out client whose server
+      // goes away emits 'error' too, and with no listener that would throw out of the event
+      // loop and end the process.
+      let broken: unknown = null;
+      const onError = (err: unknown) => {
+        broken ??= err;
+      };
+      client.on('error', onError);
       try {
         await client.query(`BEGIN ISOLATION LEVEL ${isolation}`);
         const result = await body(client);
         await client.query('COMMIT');
+        this.watch.restored();
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (!broken && isConnectionError(err)) broken = err;
+        if (!broken) {
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = rollbackError;
+          });
+        }
+        if (broken) {
+          this.watch.lost(broken);
+          throw err;
+        }
         const code = (err as { code?: string }).code;
         if (code && RETRYABLE.has(code) && attempt < 5) continue;
         throw err;
       } finally {
-        client.release();
+        client.removeListener('error', onError);
+        // With an error the pool destroys the client instead of handing it out again.
+        client.release(broken ? asError(broken) : undefined);
       }
     }
   }
@@ -66,8 +107,31 @@ export class PgDatabase {
   async close(): Promise<void> {
     await this.pool.end();
   }
+
+  private async connect(): Promise<pg.PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      if (isConnectionError(err)) this.watch.lost(err);
+      throw err;
+    }
+  }
+
+  private async run<T extends pg.QueryResultRow>(sql: string, params: unknown[], on: Queryable): Promise<pg.QueryResult<T>> {
+    try {
+      const result = await on.query<T>(sql, params);
+      this.watch.restored();
+      return result;
+    } catch (err) {
+      if (isConnectionError(err)) this.watch.lost(err);
+      throw err;
+    }
+  }
 }
 
+function asError(value: unknown): Error {
+  return value instanceof Error ? value : new Error(String(value));
+}
 /** A unique or primary-key violation (SQLSTATE 23505), optionally of one constraint. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   const e = error as { code?: string; constraint?: string };

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { StoreEvent } from '../store.js';
+import type { ConnectionWatch } from './connection-watch.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
 const MAX_PAYLOAD = 7000;
@@ -21,12 +22,15 @@ export interface NotifierOptions {
   schema: string;
   /** Sends one notification (through the store's pool). */
   send(channel: string, payload: string): Promise<unknown>;
+  /** Told when the LISTEN connection drops and comes back (the pool's watch: one log line per outage). */
+  watch?: ConnectionWatch;
 }
 
 /**
  * Wake-ups between the nodes sharing one schema, over LISTEN/NOTIFY. One dedicated connection
  * listens (opened on the first subscriber, re-opened with backoff when it drops: a database
- * restart must not take the node down); announcements go through the pool and are coalesced,
+ * restart must not take the node down: exponential backoff with jitter, 100 ms doubling to 5 s,
+ * so a fleet of nodes does not reconnect in lockstep); announcements go through the pool and are coalesced,
  * one notification per flush, at most one flush in flight, so a burst of inserts costs a few
  * NOTIFYs. Delivery is best effort: whoever listens also re-checks on a slow timer.
  */
@@ -62,6 +66,8 @@ export class PgNotifier {
 
   announce(event: StoreEvent): void {
     if (this.closed) return;
+    // A resync is local (this node's connection came back); the others need no word of it.
+    if (event.kind === 'resync') return;
     if (event.kind === 'schedules') this.pendingSchedules = true;
     else for (const h of event.handlers) this.pendingHandlers.add(h);
     if (!this.flushing) {
@@ -135,8 +141,10 @@ export class PgNotifier {
   private async connect(): Promise<void> {
     if (this.closed || this.connecting || this.client || this.listeners.size === 0) return;
     this.connecting = true;
-    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000 });
-    const lost = () => this.lost(client);
+    // keepAlive: a connection to a server that vanished without a word (host down, network cut)
+    // is found dead by TCP instead of listening to nothing forever.
+    const client = new pg.Client({ connectionString: this.options.url, connectionTimeoutMillis: 5_000, keepAlive: true });
+    const lost = (err?: unknown) => this.lost(client, err);
     client.on('error', lost);
     client.on('end', lost);
     client.on('notification', (msg) => {
@@ -145,8 +153,9 @@ export class PgNotifier {
     try {
       await client.connect();
       await client.query(`LISTEN "${this.channel}"`);
-    } catch {
+    } catch (err) {
       this.connecting = false;
+      this.options.watch?.lost(err);
       client.removeListener('end', lost);
       await client.end().catch(() => undefined);
       this.retry();
@@ -160,14 +169,17 @@ export class PgNotifier {
     }
     this.client = client;
     this.backoffMs = MIN_BACKOFF_MS;
-    // Notifications sent while the connection was down are lost: have the listeners look again.
-    if (this.everConnected) this.emit({ kind: 'schedules' });
+    this.options.watch?.restored();
+    // Notifications sent while the connection was down are lost, and whatever fell due or
+    // was queued meanwhile waits: have the listeners look at everything again.
+    if (this.everConnected) this.emit({ kind: 'resync' });
     this.everConnected = true;
   }
 
-  private lost(client: pg.Client): void {
+  private lost(client: pg.Client, err: unknown): void {
     if (this.client !== client) return;
     this.client = null;
+    this.options.watch?.lost(err ?? new Error('LISTEN connection ended'));
     client.removeAllListeners('end');
     client.end().catch(() => undefined);
     this.retry();

@@ -91,6 +91,7 @@ export class PostgresStore implements Store {
       url: options.url,
       schema: this.database.schema,
       send: (channel, payload) => this.database.query('SELECT pg_notify($1, $2)', [channel, payload]),
+      watch: this.database.watch,
     });
   }
 
