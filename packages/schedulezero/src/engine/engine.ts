@@ -27,6 +27,7 @@ import { summarizeHandlers } from './handlers.js';
 import { DatabaseClock } from './database-clock.js';
 import { Leases } from './leases.js';
 import { LocalLeases } from './local-leases.js';
+import { Relay } from './relay.js';
 import { LocalWorker, type LocalHandlerOptions, type LocalMethod } from './local-worker.js';
 import { Reaper } from './reaper.js';
 import { Reservations } from './reservations.js';
@@ -99,6 +100,8 @@ export class Engine {
   private timekeeper: Timekeeper | null = null;
   private reaper: Reaper | null = null;
   private localLeases: LocalLeases | null = null;
+  /** On a shared database: other nodes' runs and log lines for this node's live views. */
+  private relay: Relay | null = null;
   private readonly pendingLocals: LocalWorker[] = [];
   /** How much log each run keeps. */
   readonly logCaps: RunLogCaps = DEFAULT_RUN_LOG_CAPS;
@@ -207,6 +210,10 @@ export class Engine {
       leaseMs: this.localLeaseSeconds * 1000,
       reattach: (local) => this.reattachLocal(local),
     });
+    if (this.shared) {
+      this.relay = new Relay(this.store, this.events, this.logger);
+      this.relay.start();
+    }
     this.unsubscribe = this.store.subscribe?.((event) => this.onStoreEvent(event));
     this.timekeeper.start();
     this.reaper.start();
@@ -227,6 +234,7 @@ export class Engine {
     if (!this.started || this.stopping) return;
     this.stopping = true;
     this.unsubscribe?.();
+    this.relay?.stop();
     this.dispatcher.stop();
     await this.timekeeper?.stop();
     await Promise.all(this.dispatcher.localWorkers().map((l) => l.stop(graceMs)));
@@ -258,11 +266,20 @@ export class Engine {
     this.announceRuns(released);
   }
 
+  /**
+   * A live view (a server-sent event stream) opened on this node: until the returned function is
+   * called, the work of the other nodes sharing the database is relayed to this node's events.
+   */
+  watchLive(): () => void {
+    return this.relay?.watch() ?? (() => undefined);
+  }
+
   /** Another node inserted runs or changed schedules. */
   private onStoreEvent(event: StoreEvent): void {
     if (this.stopping) return;
     if (event.kind === 'runs') this.dispatcher.notify(event.handlers);
     else if (event.kind === 'schedules') this.timekeeper?.wake();
+    else if (event.kind === 'activity') void this.relay?.receive(event.runs, event.logs);
     else {
       // Notifications were lost while the connection was down: look at everything again.
       this.timekeeper?.wake();

@@ -115,7 +115,12 @@ export function createPortalApi(engine: Engine, openapi: () => Record<string, un
       const emitter = engine.events as unknown as { on(e: string, l: (...args: unknown[]) => void): void; off(e: string, l: (...args: unknown[]) => void): void };
       const l = listener as (...args: unknown[]) => void;
       emitter.on(event, l);
-      return () => emitter.off(event, l);
+      // Live pages show the work of every node sharing the database.
+      const unwatch = engine.watchLive();
+      return () => {
+        emitter.off(event, l);
+        unwatch();
+      };
     },
     now: () => Date.now(),
   };

@@ -34,18 +34,22 @@ export function createMetrics(engine: Engine): Registry {
     registers: [registry],
   });
 
-  engine.events.on('runs.created', (runs) => {
+  // Relayed events (remote) are other nodes' work: their own metrics count it.
+  engine.events.on('runs.created', (runs, remote) => {
+    if (remote) return;
     for (const run of runs) {
       runsCreated.inc({ origin: run.origin });
       if (isTerminal(run.status)) runsFinished.inc({ status: run.status, handler: run.handler });
     }
   });
-  engine.events.on('runs.started', (runs) => {
+  engine.events.on('runs.started', (runs, remote) => {
+    if (remote) return;
     for (const run of runs) {
       if (run.attempt === 1 && run.started_at !== null) lateness.observe(Math.max(0, run.started_at - run.scheduled_at) / 1000);
     }
   });
-  engine.events.on('run.updated', (run) => {
+  engine.events.on('run.updated', (run, remote) => {
+    if (remote) return;
     if (isTerminal(run.status)) runsFinished.inc({ status: run.status, handler: run.handler });
   });
   engine.events.on('occurrences.skipped', () => skipped.inc());

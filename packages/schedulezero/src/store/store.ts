@@ -265,7 +265,19 @@ export interface RunLogPage {
  * this node's connection to the database came back after an outage, announcements were lost
  * meanwhile, so look at everything again (fire due schedules and claim for every handler).
  */
-export type StoreEvent = { kind: 'runs'; handlers: string[] } | { kind: 'schedules' } | { kind: 'resync' };
+/** New log lines of a run on another node: seq `from` to `to`; `truncated` when its log hit the cap. */
+export interface LogActivity {
+  run_id: string;
+  from: number;
+  to: number;
+  truncated: boolean;
+}
+
+export type StoreEvent =
+  | { kind: 'runs'; handlers: string[] }
+  | { kind: 'schedules' }
+  /** What another node did that live views show: runs that changed, log lines it stored. */
+  | { kind: 'activity'; runs: string[]; logs: LogActivity[] } | { kind: 'resync' };
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
@@ -283,6 +295,8 @@ export interface Store {
    * work by it, so that their own clocks need not agree.
    */
   databaseTime?(): Promise<number>;
+  /** Optional, for stores several nodes share: runs by id (for live views of other nodes' work). */
+  getRunsByIds?(ids: readonly string[]): Promise<RunRow[]>;
 
   /** Apply pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;

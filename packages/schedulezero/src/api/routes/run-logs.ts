@@ -25,13 +25,22 @@ export function logLineOut(line: RunLogLine) {
 export function engineLogSource(engine: Engine): RunLogSource {
   return {
     read: (run_id, after, limit) => engine.listRunLogs(run_id, { after, limit }),
+    // A run's log may be written, and the run end, on another node sharing the database.
     onLogs(listener) {
       engine.events.on('run.logs', listener);
-      return () => engine.events.off('run.logs', listener);
+      const unwatch = engine.watchLive();
+      return () => {
+        engine.events.off('run.logs', listener);
+        unwatch();
+      };
     },
     onRunUpdated(listener) {
       engine.events.on('run.updated', listener);
-      return () => engine.events.off('run.updated', listener);
+      const unwatch = engine.watchLive();
+      return () => {
+        engine.events.off('run.updated', listener);
+        unwatch();
+      };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { StoreEvent } from '../store.js';
+import type { LogActivity, StoreEvent } from '../store.js';
 import type { ConnectionWatch } from './connection-watch.js';
 
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more; stay well below. */
@@ -15,6 +15,10 @@ interface Payload {
   s?: 1;
   /** Handlers with runs that may be claimable. */
   h?: string[];
+  /** Runs that changed (live views of the other nodes show them). */
+  r?: string[];
+  /** Log lines stored: [run id, first seq, last seq, truncated 0/1]. */
+  l?: [string, number, number, number][];
 }
 
 export interface NotifierOptions {
@@ -46,6 +50,8 @@ export class PgNotifier {
   private backoffMs = MIN_BACKOFF_MS;
   private readonly pendingHandlers = new Set<string>();
   private pendingSchedules = false;
+  private readonly pendingRuns = new Set<string>();
+  private pendingLogs: LogActivity[] = [];
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -69,7 +75,11 @@ export class PgNotifier {
     // A resync is local (this node's connection came back); the others need no word of it.
     if (event.kind === 'resync') return;
     if (event.kind === 'schedules') this.pendingSchedules = true;
-    else for (const h of event.handlers) this.pendingHandlers.add(h);
+    else if (event.kind === 'runs') for (const h of event.handlers) this.pendingHandlers.add(h);
+    else {
+      for (const id of event.runs) this.pendingRuns.add(id);
+      this.pendingLogs.push(...event.logs);
+    }
     if (!this.flushing) {
       this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
     }
@@ -85,7 +95,7 @@ export class PgNotifier {
 
   private async flush(): Promise<void> {
     try {
-      while (this.pendingSchedules || this.pendingHandlers.size > 0) {
+      while (this.pendingSchedules || this.pendingHandlers.size > 0 || this.pendingRuns.size > 0 || this.pendingLogs.length > 0) {
         const payloads = this.payloads();
         for (const payload of payloads) {
           await this.options.send(this.channel, payload).catch(() => undefined);
@@ -112,7 +122,31 @@ export class PgNotifier {
       }
     }
     this.pendingHandlers.clear();
-    out.push(JSON.stringify(current));
+    // Activity goes in notifications of its own, split at the payload limit like the handlers.
+    const activity: Payload[] = [];
+    let part: Payload = { n: this.nodeId };
+    let size = JSON.stringify(part).length;
+    const room = (extra: number) => {
+      if (size + extra > MAX_PAYLOAD) {
+        activity.push(part);
+        part = { n: this.nodeId };
+        size = JSON.stringify(part).length;
+      }
+      size += extra;
+    };
+    for (const id of this.pendingRuns) {
+      room(id.length + 8);
+      (part.r ??= []).push(id);
+    }
+    for (const log of this.pendingLogs) {
+      room(log.run_id.length + 40);
+      (part.l ??= []).push([log.run_id, log.from, log.to, log.truncated ? 1 : 0]);
+    }
+    this.pendingRuns.clear();
+    this.pendingLogs = [];
+    if (part.r || part.l) activity.push(part);
+    if (current.s || current.h) out.push(JSON.stringify(current));
+    for (const p of activity) out.push(JSON.stringify(p));
     return out;
   }
 
@@ -126,6 +160,13 @@ export class PgNotifier {
     if (!payload || payload.n === this.nodeId) return;
     if (payload.s) this.emit({ kind: 'schedules' });
     if (Array.isArray(payload.h) && payload.h.length > 0) this.emit({ kind: 'runs', handlers: payload.h.filter((h) => typeof h === 'string') });
+    const runs = Array.isArray(payload.r) ? payload.r.filter((id): id is string => typeof id === 'string') : [];
+    const logs = Array.isArray(payload.l)
+      ? payload.l
+          .filter((l) => Array.isArray(l) && typeof l[0] === 'string' && Number.isInteger(l[1]) && Number.isInteger(l[2]))
+          .map(([run_id, from, to, truncated]) => ({ run_id, from, to, truncated: truncated === 1 }))
+      : [];
+    if (runs.length > 0 || logs.length > 0) this.emit({ kind: 'activity', runs, logs });
   }
 
   private emit(event: StoreEvent): void {

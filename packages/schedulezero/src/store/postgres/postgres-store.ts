@@ -39,6 +39,7 @@ import {
   completeAttempt,
   completeAttempts,
   findRun,
+  findRuns,
   getAttempts,
   heartbeatRun,
   insertRuns,
@@ -103,6 +104,10 @@ export class PostgresStore implements Store {
   /** Wake the other nodes on this schema (NOTIFY; coalesced, best effort). */
   announce(event: StoreEvent): void {
     this.notifier.announce(event);
+  }
+
+  async getRunsByIds(ids: readonly string[]): Promise<RunRow[]> {
+    return findRuns(this.database, ids);
   }
 
   /** PostgreSQL's clock: clock_timestamp() is the time of the call, not of the transaction. */

@@ -42,6 +42,12 @@ export async function insertRuns(db: PgDatabase, runs: NewRun[]): Promise<RunRow
 
 const INSERT_CHUNK = 5000;
 
+export async function findRuns(db: PgDatabase, ids: readonly string[]): Promise<RunRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<RunRecord>(`SELECT ${RUN_COLUMNS} FROM runs WHERE id = ANY($1::text[])`, [ids]);
+  return rows.map(toRun);
+}
+
 export async function findRun(db: PgDatabase, id: string): Promise<RunRow | null> {
   return selectRun(db.pool, id, false);
 }
