@@ -35,7 +35,7 @@ import { retryDecider } from './retry.js';
 import type { RunLogRead } from './run-log-follower.js';
 import { DEFAULT_RUN_LOG_CAPS, LocalLogBatcher } from './run-logs.js';
 import { Timekeeper } from './timekeeper.js';
-import { HandlerCatalog } from '../handlers/catalog.js';
+import { HandlerCatalog, type MethodInfo } from '../handlers/catalog.js';
 import { EMPTY_REGISTRY } from '../handlers/registry.js';
 import {
   DEFAULT_SCHEDULE_SETTINGS,
@@ -55,6 +55,11 @@ export * from './types.js';
 
 /** On a shared database: the longest a missed notification delays firing or dispatching. */
 const SHARED_RECHECK_MS = 1_000;
+
+/** The meta key of the method info that workers of a handler declared (shared databases). */
+function methodInfoKey(handler: string): string {
+  return `method_info:${handler}`;
+}
 
 /** How often a node measures its clock's offset from the database's again (clocks drift slowly). */
 const DATABASE_CLOCK_SYNC_MS = 30_000;
@@ -213,6 +218,9 @@ export class Engine {
     if (this.shared) {
       this.relay = new Relay(this.store, this.events, this.logger);
       this.relay.start();
+      // Method schemas that workers declared through other nodes (before this one started).
+      const handlers = new Set((await this.store.listWorkers({ status: ['online'] })).filter((w) => w.kind === 'remote').map((w) => w.handler));
+      for (const handler of handlers) await this.loadMethodInfo(handler);
     }
     this.unsubscribe = this.store.subscribe?.((event) => this.onStoreEvent(event));
     this.timekeeper.start();
@@ -266,6 +274,16 @@ export class Engine {
     this.announceRuns(released);
   }
 
+  /** What workers registered through other nodes declared about a handler's methods. */
+  private async loadMethodInfo(handler: string): Promise<void> {
+    try {
+      const text = await this.store.getMeta(methodInfoKey(handler));
+      if (text) this.catalog.learn(handler, JSON.parse(text) as Record<string, MethodInfo>);
+    } catch (err) {
+      this.logger.warn({ err, handler }, "could not read a handler's method info declared through another node");
+    }
+  }
+
   /**
    * A live view (a server-sent event stream) opened on this node: until the returned function is
    * called, the work of the other nodes sharing the database is relayed to this node's events.
@@ -279,7 +297,10 @@ export class Engine {
     if (this.stopping) return;
     if (event.kind === 'runs') this.dispatcher.notify(event.handlers);
     else if (event.kind === 'schedules') this.timekeeper?.wake();
-    else if (event.kind === 'activity') void this.relay?.receive(event.runs, event.logs);
+    else if (event.kind === 'activity') {
+      void this.relay?.receive(event.runs, event.logs);
+      for (const handler of event.methodInfo ?? []) void this.loadMethodInfo(handler);
+    }
     else {
       // Notifications were lost while the connection was down: look at everything again.
       this.timekeeper?.wake();
@@ -650,7 +671,14 @@ export class Engine {
 
   async registerWorker(input: RegisterWorkerInput): Promise<WorkerRow> {
     this.assertAccepting();
-    if (input.method_info) this.catalog.learn(input.handler, input.method_info);
+    if (input.method_info) {
+      this.catalog.learn(input.handler, input.method_info);
+      // The other nodes validate params by the same schemas: through the database, and a word.
+      if (this.shared) {
+        await this.store.setMeta(methodInfoKey(input.handler), JSON.stringify(this.catalog.declared(input.handler)));
+        this.store.announce?.({ kind: 'activity', runs: [], logs: [], methodInfo: [input.handler] });
+      }
+    }
     const now = this.clock.now();
     const worker = await this.store.registerWorker({
       id: `w-${newId()}`,

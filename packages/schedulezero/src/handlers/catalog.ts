@@ -64,6 +64,12 @@ export class HandlerCatalog {
     this.fromWorkers.set(handler, known);
   }
 
+  /** What workers declared about a handler's methods (for other nodes to learn), or null. */
+  declared(handler: string): Record<string, MethodInfo> | null {
+    const known = this.fromWorkers.get(handler);
+    return known ? Object.fromEntries(known) : null;
+  }
+
   /** The method's spec: the registry's, else what a worker declared; null when nothing is known. */
   method(handler: string, method: string): CatalogMethod | null {
     const registered = this.registered.get(handler)?.methods[method];

@@ -277,7 +277,7 @@ export type StoreEvent =
   | { kind: 'runs'; handlers: string[] }
   | { kind: 'schedules' }
   /** What another node did that live views show: runs that changed, log lines it stored. */
-  | { kind: 'activity'; runs: string[]; logs: LogActivity[] } | { kind: 'resync' };
+  | { kind: 'activity'; runs: string[]; logs: LogActivity[]; methodInfo?: string[] } | { kind: 'resync' };
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';

@@ -70,4 +70,30 @@ describe.runIf(available)('live views across nodes', () => {
       stream.close();
     }
   });
+
+  it('checks params against a schema that a worker declared through another node', async () => {
+    const reg = await client(nodeA.url)('POST', '/api/v1/workers', {
+      handler: 'mailer',
+      methods: ['send'],
+      method_info: { send: { params_schema: { type: 'object', required: ['to'], properties: { to: { type: 'string', format: 'email' } } } } },
+    });
+    expect(reg.status).toBe(201);
+    const apiB = client(nodeB.url);
+    const bad = await waitFor(async () => {
+      const res = await apiB('POST', '/api/v1/runs', { handler: 'mailer', method: 'send', params: { to: 'not an address' } });
+      return res.status === 400 ? res : null;
+    }, 5_000, 50);
+    expect(bad.body.error).toMatchObject({ code: 'invalid_params', field: 'params.to' });
+    expect((await apiB('POST', '/api/v1/runs', { handler: 'mailer', method: 'send', params: { to: 'ops@example.com' } })).status).toBe(202);
+
+    // A node that starts later learns it from the database.
+    const nodeC = await startTestServer({ database_url: url });
+    try {
+      const res = await client(nodeC.url)('POST', '/api/v1/runs', { handler: 'mailer', method: 'send', params: {} });
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({ code: 'invalid_params', field: 'params.to' });
+    } finally {
+      await nodeC.close();
+    }
+  });
 });

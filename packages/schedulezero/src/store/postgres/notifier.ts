@@ -19,6 +19,8 @@ interface Payload {
   r?: string[];
   /** Log lines stored: [run id, first seq, last seq, truncated 0/1]. */
   l?: [string, number, number, number][];
+  /** Handlers whose workers declared method info (schemas) anew. */
+  m?: string[];
 }
 
 export interface NotifierOptions {
@@ -52,6 +54,7 @@ export class PgNotifier {
   private pendingSchedules = false;
   private readonly pendingRuns = new Set<string>();
   private pendingLogs: LogActivity[] = [];
+  private readonly pendingMethodInfo = new Set<string>();
   private flushing: Promise<void> | null = null;
   private closed = false;
 
@@ -79,6 +82,7 @@ export class PgNotifier {
     else {
       for (const id of event.runs) this.pendingRuns.add(id);
       this.pendingLogs.push(...event.logs);
+      for (const h of event.methodInfo ?? []) this.pendingMethodInfo.add(h);
     }
     if (!this.flushing) {
       this.flushing = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
@@ -95,7 +99,7 @@ export class PgNotifier {
 
   private async flush(): Promise<void> {
     try {
-      while (this.pendingSchedules || this.pendingHandlers.size > 0 || this.pendingRuns.size > 0 || this.pendingLogs.length > 0) {
+      while (this.pendingSchedules || this.pendingHandlers.size > 0 || this.pendingRuns.size > 0 || this.pendingLogs.length > 0 || this.pendingMethodInfo.size > 0) {
         const payloads = this.payloads();
         for (const payload of payloads) {
           await this.options.send(this.channel, payload).catch(() => undefined);
@@ -142,9 +146,14 @@ export class PgNotifier {
       room(log.run_id.length + 40);
       (part.l ??= []).push([log.run_id, log.from, log.to, log.truncated ? 1 : 0]);
     }
+    for (const handler of this.pendingMethodInfo) {
+      room(handler.length + 8);
+      (part.m ??= []).push(handler);
+    }
     this.pendingRuns.clear();
     this.pendingLogs = [];
-    if (part.r || part.l) activity.push(part);
+    this.pendingMethodInfo.clear();
+    if (part.r || part.l || part.m) activity.push(part);
     if (current.s || current.h) out.push(JSON.stringify(current));
     for (const p of activity) out.push(JSON.stringify(p));
     return out;
@@ -166,7 +175,8 @@ export class PgNotifier {
           .filter((l) => Array.isArray(l) && typeof l[0] === 'string' && Number.isInteger(l[1]) && Number.isInteger(l[2]))
           .map(([run_id, from, to, truncated]) => ({ run_id, from, to, truncated: truncated === 1 }))
       : [];
-    if (runs.length > 0 || logs.length > 0) this.emit({ kind: 'activity', runs, logs });
+    const methodInfo = Array.isArray(payload.m) ? payload.m.filter((h): h is string => typeof h === 'string') : [];
+    if (runs.length > 0 || logs.length > 0 || methodInfo.length > 0) this.emit({ kind: 'activity', runs, logs, methodInfo });
   }
 
   private emit(event: StoreEvent): void {
