@@ -58,7 +58,8 @@ export class Dispatcher {
    * store's claim never gives a worker more running jobs than its concurrency.
    */
   async poll(worker: WorkerRow, maxJobs: number, waitMs: number, signal: AbortSignal): Promise<RunRow[]> {
-    if (this.stopped) return [];
+    // A worker that hung up gets nothing: what is claimed for it would never reach it.
+    if (this.stopped || signal.aborted) return [];
     const max = Math.min(maxJobs, worker.concurrency);
     const runs = await this.claim(worker, max);
     if (runs.length > 0 || waitMs <= 0) return runs;

@@ -202,6 +202,8 @@ export class Engine {
       decide: this.decide,
       leaseMs: this.leaseSeconds * 1000,
       holdAfterOutageMs: this.localLeaseSeconds * 1000,
+      // Workers heartbeat each running job every heartbeat_seconds; a lease's worth on top of that.
+      silenceMs: (this.heartbeatSeconds + this.leaseSeconds) * 1000,
       intervalMs: this.options.reapIntervalMs ?? 1000,
       retention: this.options.retention ?? { days: 30, runs_per_schedule: 1000 },
       pruneIntervalMs: 3600_000,

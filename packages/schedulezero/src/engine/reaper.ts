@@ -20,6 +20,8 @@ export interface ReaperDeps {
   dispatcher: Dispatcher;
   decide: RetryDecider;
   leaseMs: number;
+  /** A running run of a remote worker with no heartbeat or completion for this long is lost. */
+  silenceMs: number;
   /** After a failed pass (the database away), leases are not judged for this long. */
   holdAfterOutageMs: number;
   intervalMs: number;
@@ -86,13 +88,17 @@ export class Reaper {
         this.failed = false;
         this.holdUntil = now + this.deps.holdAfterOutageMs;
       }
-      const expired = now < this.holdUntil ? { workers: [], runs: [] } : await store.expireWorkers(now, decide);
+      const holding = now < this.holdUntil;
+      const expired = holding ? { workers: [], runs: [] } : await store.expireWorkers(now, decide);
       for (const worker of expired.workers) {
         dispatcher.dropWorker(worker.id);
         logger.warn({ worker_id: worker.id, handler: worker.handler }, 'worker lost: lease expired');
         events.emit('worker.changed', worker);
       }
       changed.push(...expired.runs);
+      // Runs handed out whose worker never reported on them: the answer of the poll that
+      // carried them was lost (its node died), or the worker stopped heartbeating them.
+      if (!holding) changed.push(...(await store.expireSilentRuns(now - this.deps.silenceMs, now, BATCH, decide)));
 
       for (const run of changed) events.emit('run.updated', run);
       if (changed.length > 0) {

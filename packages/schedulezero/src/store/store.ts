@@ -425,6 +425,13 @@ export interface Store {
   /** Running runs per worker id, for the given workers (all online workers when omitted). */
   runningCounts(worker_ids?: string[]): Promise<Map<string, number>>;
   /**
+   * Running attempts of remote workers that no one reported on (heartbeat, completion) since
+   * `before`: a worker that is alive but never got the job (the answer of its poll was lost with
+   * a node), or stopped heartbeating it. They end `lost` and are retried per `decide`; the
+   * worker is told to stop them if it does have them (cancel_requested).
+   */
+  expireSilentRuns(before: number, now: number, limit: number, decide: RetryDecider): Promise<RunRow[]>;
+  /**
    * Workers whose lease expired (or, with `force_kind`, every online worker of that kind, e.g.
    * the previous process's in-process workers at start-up) become `lost`; their running
    * attempts end `lost` and are retried per `decide`.

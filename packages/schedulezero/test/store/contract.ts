@@ -1220,6 +1220,28 @@ export function storeContract(name: string, makeStore: () => Promise<Store>): vo
         expect((await store.runningCounts()).has('w2')).toBe(false);
       });
 
+      it('expireSilentRuns loses remote runs nobody reported on since a time, retried per decide', async () => {
+        await store.registerWorker(newWorker('remote'));
+        await store.registerWorker(newWorker('local', { kind: 'local' }));
+        await running('never-heard', {}, 'remote', T);
+        await running('heartbeated', {}, 'remote', T);
+        await running('in-process', {}, 'local', T);
+        expect((await store.heartbeatRun('heartbeated', 'remote', T + 20 * S)).ok).toBe(true);
+
+        const retryIn5: RetryDecider = () => T + 45 * S;
+        const ended = await store.expireSilentRuns(T + 10 * S, T + 40 * S, 100, retryIn5);
+        expect(ended.map((r) => r.id)).toEqual(['never-heard']);
+        expect(ended[0]).toMatchObject({ status: 'queued', worker_id: null, attempt: 1, available_at: T + 45 * S });
+        const attempts = await store.getAttempts('never-heard');
+        expect(attempts[0]).toMatchObject({ attempt: 1, status: 'lost', error: { type: 'run_silent' } });
+        expect((await store.getRun('heartbeated'))?.status).toBe('running');
+        // In-process runs are their node's (its lease), never silent.
+        expect((await store.getRun('in-process'))?.status).toBe('running');
+        // The worker, if it had the run after all, is told to stop on its next heartbeat.
+        expect(await store.heartbeatRun('never-heard', 'remote', T + 41 * S)).toMatchObject({ ok: false, cancel_requested: true });
+        expect(await store.expireSilentRuns(T + 10 * S, T + 41 * S, 100, retryIn5)).toEqual([]);
+      });
+
       it('expireWorkers loses expired workers and their attempts, retried per decide', async () => {
         await store.registerWorker(newWorker('old', { expires_at: T + 10 * S }));
         await store.registerWorker(newWorker('fresh', { expires_at: T + 60 * S }));

@@ -284,6 +284,7 @@ describe('SqliteStore specifics', () => {
       });
       await store.runningCounts(['w0', 'w1']);
       await store.expireWorkers(T + 1, noRetry);
+      await store.expireSilentRuns(T - 1, T + 1, 100, noRetry);
       await store.listRuns({ schedule_id: 's3', limit: 10 });
       await store.listRuns({ limit: 10, cursor: (await store.listRuns({ limit: 10 })).next_cursor! });
       await store.listSchedules({ limit: 10, cursor: (await store.listSchedules({ limit: 10 })).next_cursor! });
@@ -310,7 +311,8 @@ describe('SqliteStore specifics', () => {
       expect(planOf(traced, "SELECT count(*) FROM runs WHERE status = 'queued'").join('\n')).toMatch(
         /(SCAN|SEARCH) runs USING COVERING INDEX runs_(queued|claim)\b/,
       );
-      expectIndexed(planOf(traced, "SELECT count(*) FROM runs WHERE status = 'running'"), 'runs', 'runs_(worker|deadline)');
+      expectIndexed(planOf(traced, "SELECT count(*) FROM runs WHERE status = 'running'"), 'runs', 'runs_(worker|deadline|running_updated)');
+      expectIndexed(planOf(traced, "WHERE status = 'running' AND updated_at < ?"), 'runs', 'runs_running_updated');
       expectIndexed(planOf(traced, 'DELETE FROM runs', 'scheduled_at < @before'), 'runs', 'runs_list');
       expectIndexed(planOf(traced, "UPDATE workers SET status = 'lost'"), 'workers', 'workers_online');
       expectIndexed(planOf(traced, 'FROM json_each(?) ids'), 'r', 'runs_worker');

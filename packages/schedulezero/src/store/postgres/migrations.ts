@@ -162,6 +162,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'running runs by last word',
+    sql: /* sql */ `
+      -- expireSilentRuns: running runs by the last time their worker reported on them.
+      CREATE INDEX runs_running_updated ON runs (updated_at) WHERE status = 'running';
+    `,
+  },
 ];
 
 export const PG_LATEST_SCHEMA_VERSION: number = PG_MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -62,7 +62,7 @@ import {
   updateSchedule,
 } from './schedules.js';
 import { deleteToken, findTokenByHash, insertToken, listTokens, touchToken } from './tokens.js';
-import { expireWorkers, getWorker, listWorkers, registerWorker, removeWorker, runningCounts, touchWorker } from './workers.js';
+import { expireSilentRuns, expireWorkers, getWorker, listWorkers, registerWorker, removeWorker, runningCounts, touchWorker } from './workers.js';
 
 export interface PostgresStoreOptions extends PgDatabaseOptions {
   /** Drop the schema when the store closes (tests give each store its own schema). */
@@ -268,6 +268,10 @@ export class PostgresStore implements Store {
 
   async runningCounts(worker_ids?: string[]): Promise<Map<string, number>> {
     return runningCounts(this.database, worker_ids);
+  }
+
+  async expireSilentRuns(before: number, now: number, limit: number, decide: RetryDecider): Promise<RunRow[]> {
+    return expireSilentRuns(this.database, before, now, limit, decide);
   }
 
   async expireWorkers(

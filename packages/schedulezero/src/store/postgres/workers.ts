@@ -125,6 +125,28 @@ export async function expireWorkers(db: PgDatabase, now: number, decide: RetryDe
   });
 }
 
+export async function expireSilentRuns(db: PgDatabase, before: number, now: number, limit: number, decide: RetryDecider): Promise<RunRow[]> {
+  return db.tx(async (client) => {
+    // Remote workers only: an in-process worker reports on its runs by living (its lease).
+    // SKIP LOCKED: a run being completed or heartbeated right now has just been heard of.
+    const silent = await db.query<RunRecord>(
+      `SELECT ${RUN_COLUMNS} FROM runs
+       WHERE status = 'running' AND updated_at < $1
+         AND worker_id IN (SELECT id FROM workers WHERE kind = 'remote')
+       ORDER BY updated_at
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED`,
+      [before, limit],
+      client,
+    );
+    const ended: RunRow[] = [];
+    for (const run of silent.map(toRun)) {
+      ended.push(await endAttempt(client, run, { status: 'lost', error: { message: 'no word from its worker about this run (heartbeat or completion) for too long: the worker never got it, or stopped reporting on it', type: 'run_silent' } }, now, decide, true));
+    }
+    return ended;
+  });
+}
+
 export async function removeWorker(db: PgDatabase, id: string, now: number, decide: RetryDecider): Promise<{ worker: WorkerRow | null; runs: RunRow[] }> {
   return db.tx(async (client) => {
     // The UPDATE locks the worker row: a node expiring it at the same time waits for this one

@@ -213,6 +213,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 4,
+    name: 'running runs by last word',
+    sql: /* sql */ `
+      -- expireSilentRuns: running runs by the last time their worker reported on them.
+      CREATE INDEX runs_running_updated ON runs (updated_at) WHERE status = 'running';
+    `,
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -96,6 +96,7 @@ import {
 } from './schedules.js';
 import { deleteToken, findTokenByHash, insertToken, listTokens, touchToken } from './tokens.js';
 import {
+  expireSilentRuns,
   expireWorkers,
   getWorker,
   listWorkers,
@@ -282,6 +283,10 @@ export class SqliteStore implements Store {
 
   async runningCounts(worker_ids?: string[]): Promise<Map<string, number>> {
     return runningCounts(this.database, worker_ids);
+  }
+
+  async expireSilentRuns(before: number, now: number, limit: number, decide: RetryDecider): Promise<RunRow[]> {
+    return this.database.tx(expireSilentRuns).immediate(before, now, limit, decide);
   }
 
   async expireWorkers(

@@ -114,6 +114,20 @@ export function expireWorkers(
   };
 }
 
+/** Transaction body. Remote workers only: an in-process worker reports on its runs by living. */
+export function expireSilentRuns(db: SqliteDatabase, before: number, now: number, limit: number, decide: RetryDecider): RunRow[] {
+  const silent = db.runSql`
+    SELECT ${RUN_COLUMNS} FROM runs
+    WHERE status = 'running' AND updated_at < ?
+      AND worker_id IN (SELECT id FROM workers WHERE kind = 'remote')
+    ORDER BY updated_at
+    LIMIT ?
+  `.all(before, limit);
+  return silent
+    .map(toRun)
+    .map((run) => endAttempt(db, run, { status: 'lost', error: { message: 'no word from its worker about this run (heartbeat or completion) for too long: the worker never got it, or stopped reporting on it', type: 'run_silent' } }, now, decide, true));
+}
+
 /** Transaction body. */
 export function removeWorker(
   db: SqliteDatabase,
