@@ -224,7 +224,8 @@ describe.runIf(browserAvailable)('docs search in Chromium', () => {
     expect(await options(page).first().locator('.sz-search-hit-group').textContent()).toBe('Security');
     expect(await page.locator('.sz-search img').count()).toBe(0);
     await input(page).fill('matters');
-    await waitFor(async () => (await options(page).first().locator('.sz-search-hit-text').textContent())?.includes('<b>matters</b>'));
+    // Short waits per look: the list is redrawn as the query changes, and waitFor retries.
+    await waitFor(async () => (await options(page).first().locator('.sz-search-hit-text').textContent({ timeout: 500 }))?.includes('<b>matters</b>'), 20_000, 100);
     expect(await page.locator('.sz-search-results b').count()).toBe(0);
     expect(dialogs).toEqual([]);
     expect(problems).toEqual([]);

@@ -185,8 +185,9 @@ describe.skipIf(unavailable !== null && !mustRun)('a node while its PostgreSQL r
 
       await new Promise((r) => setTimeout(r, 1_000));
       const startedAt = Date.now();
-      await cluster.start();
+      // Counted before the start: the LISTEN connection may come back while start() waits.
       const before = events.length;
+      await cluster.start();
       await waitFor(() => events.slice(before).some((e) => e.kind === 'resync'), 10_000);
       const resyncMs = Date.now() - startedAt;
       expect(await store.database.query<{ one: number }>('SELECT 1 AS one')).toEqual([{ one: 1 }]);
