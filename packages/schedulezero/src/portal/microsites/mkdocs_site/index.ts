@@ -2,11 +2,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DocsBuildCache } from '../../../docs/build/cache.js';
 import { DocsError } from '../../../docs/errors.js';
 import { BuiltSite } from '../../../docs/serve/built-site.js';
-import { sendNotFound, serveBuilt } from '../../../docs/serve/static.js';
 import { DocSite } from '../../../docs/site.js';
 import { NotFoundError } from '../../../domain/errors.js';
-import { VERSION } from '../../../version.js';
 import { defineMicrosite } from '../../plugin.js';
+import { portalTheme, sendFromBuild } from '../sz_docs/built.js';
 import { docsCacheRoot } from '../sz_docs/cache-root.js';
 
 /**
@@ -22,15 +21,7 @@ export default defineMicrosite({
           id: `microsite-${ctx.microsite.id}`,
           cache: new DocsBuildCache(docsCacheRoot(ctx.portal)),
           load: () => DocSite.load(folder, { baseUrl: ctx.url('/'), onWarning: (message) => ctx.log.warn({ microsite: ctx.microsite.id }, message) }),
-          theme: () => ({
-            brandName: ctx.portal.portal.name,
-            brandHref: '/',
-            logoUrl: ctx.branding.logoUrl,
-            faviconUrl: ctx.branding.faviconUrl,
-            primaryColor: ctx.portal.branding.primary_color,
-            portalNav: ctx.nav().map((item) => ({ ...item, current: item.id === ctx.microsite.id })),
-            footer: [ctx.portal.branding.company_name, `Powered by ScheduleZero ${VERSION}`].filter(Boolean).join(' · '),
-          }),
+          theme: () => portalTheme(ctx),
         })
       : null;
 
@@ -53,13 +44,9 @@ export default defineMicrosite({
         ctx.log.warn({ microsite: ctx.microsite.id, err }, 'documentation site cannot be read');
         return problem(503, err instanceof DocsError ? err.message : 'The docs folder could not be read. The details are in the server log.');
       }
-      const path = request.params['*'] ?? '';
-      const result = await serveBuilt(request, reply, served.dir, path);
-      if (result.kind === 'sent') return result.reply;
-      if (result.kind === 'redirect') return reply.redirect(ctx.url(`/${path}/`), 301);
-      const page = /\.md$/i.test(path) ? served.site.pageForFile(path) : null;
-      if (page) return reply.redirect(page.url, 301);
-      return (await sendNotFound(request, reply, served.dir)) ?? Promise.reject(new NotFoundError('doc_not_found', `There is no documentation page at ${request.url.split('?')[0]}.`));
+      const sent = await sendFromBuild(request, reply, served, request.params['*'] ?? '', ctx.url('/'));
+      if (sent) return sent;
+      throw new NotFoundError('doc_not_found', `There is no documentation page at ${request.url.split('?')[0]}.`);
     };
     app.get('/', serve);
     app.get('/*', serve);

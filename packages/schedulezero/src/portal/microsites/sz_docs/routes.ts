@@ -3,12 +3,11 @@ import { DocsBuildCache } from '../../../docs/build/cache.js';
 import { DocsError } from '../../../docs/errors.js';
 import { openApiSiteRoutes } from '../../../docs/openapi/index.js';
 import { BuiltSite } from '../../../docs/serve/built-site.js';
-import { sendNotFound, serveBuilt } from '../../../docs/serve/static.js';
 import { DocSite } from '../../../docs/site.js';
 import type { ThemeOptions } from '../../../docs/theme/page.js';
 import { NotFoundError } from '../../../domain/errors.js';
-import { VERSION } from '../../../version.js';
 import type { MicrositeContext } from '../../plugin.js';
+import { portalTheme, sendFromBuild } from './built.js';
 import { docsCacheRoot } from './cache-root.js';
 import { collectEntries, dedupeMounts, type DocEntry, type SiteEntry } from './sources.js';
 import { indexBody, unavailableBody, type SiteCard } from './views/index-page.js';
@@ -36,19 +35,7 @@ export function docsRoutes(app: FastifyInstance, ctx: MicrositeContext): void {
   let served: Served | null = null;
   const input = () => ({ portal: ctx.portal, docsPath: ctx.microsite.path, docsId: ctx.microsite.id, mounted: ctx.mounted() });
 
-  const theme = (): ThemeOptions => {
-    const company = ctx.portal.branding.company_name;
-    return {
-      brandName: ctx.portal.portal.name,
-      brandHref: '/',
-      logoUrl: ctx.branding.logoUrl,
-      faviconUrl: ctx.branding.faviconUrl,
-      primaryColor: ctx.portal.branding.primary_color,
-      portalNav: ctx.nav().map((item) => ({ ...item, current: item.id === ctx.microsite.id })),
-      indexHref: served && served.entries.length > 1 ? ctx.url(INDEX) : null,
-      footer: [company, `Powered by ScheduleZero ${VERSION}`].filter(Boolean).join(' · '),
-    };
-  };
+  const theme = (): ThemeOptions => portalTheme(ctx, served && served.entries.length > 1 ? ctx.url(INDEX) : null);
 
   const builtSite = (entry: SiteEntry) =>
     new BuiltSite({
@@ -125,14 +112,8 @@ export function docsRoutes(app: FastifyInstance, ctx: MicrositeContext): void {
       const name = entry.name ?? site.site.name ?? entry.id;
       return ctx.page(request, reply, { title: name, head, body: unavailableBody(name, 'The docs folder has no Markdown pages yet.', ctx.url(INDEX)), status: 404 });
     }
-    const result = await serveBuilt(request, reply, site.dir, rest);
-    if (result.kind === 'sent') return result.reply;
-    if (result.kind === 'redirect') return reply.redirect(ctx.url(`/${path}/`) + queryOf(request), 301);
-    // Links written to the Markdown file ("usage.md") still arrive at the page.
-    const page = /\.md$/i.test(rest) ? site.site.pageForFile(rest) : null;
-    if (page) return reply.redirect(page.url + queryOf(request), 301);
-    const notFoundPage = await sendNotFound(request, reply, site.dir);
-    if (notFoundPage) return notFoundPage;
+    const sent = await sendFromBuild(request, reply, site, rest, ctx.url(`/${entry.mount}`));
+    if (sent) return sent;
     throw notFound(request);
   };
   app.get('/', serve);
