@@ -215,7 +215,13 @@ export class Engine {
       logger: this.logger,
       dispatcher: this.dispatcher,
       leaseMs: this.localLeaseSeconds * 1000,
+      decide: this.decide,
       reattach: (local) => this.reattachLocal(local),
+      ended: (runs) => {
+        for (const run of runs) this.events.emit('run.updated', run);
+        this.dispatcher.notifyRuns(runs);
+        this.announceRuns(runs);
+      },
     });
     if (this.shared) {
       this.relay = new Relay(this.store, this.events, this.logger);

@@ -99,6 +99,8 @@ export class LocalWorker {
   readonly id = `local-${newId()}`;
   readonly concurrency: number;
   private readonly running = new Map<string, Execution>();
+  /** Runs that ended here and whose end is being written. */
+  private readonly settling = new Set<string>();
   /** Slots promised to runs being inserted already claimed by this worker (see reserve()). */
   private reserved = 0;
   private filling = false;
@@ -207,6 +209,11 @@ export class LocalWorker {
     return true;
   }
 
+  /** Whether this worker is running the run or writing its end. */
+  holds(runId: string): boolean {
+    return this.running.has(runId) || this.settling.has(runId);
+  }
+
   /** Abort every run this worker is executing (its lease was lost: they run elsewhere now). */
   abortAll(reason: string): void {
     for (const id of this.running.keys()) this.abort(id, reason);
@@ -255,6 +262,7 @@ export class LocalWorker {
 
     const settle = async (end: AttemptEnd) => {
       clearTimeout(execution.timer);
+      this.settling.add(run.id);
       this.running.delete(run.id);
       try {
         // The database may be away (restart, failover): keep the end until it is recorded,
@@ -273,6 +281,7 @@ export class LocalWorker {
       } catch (err) {
         this.deps.logger.error({ err, run_id: run.id }, 'could not record the end of an in-process run');
       } finally {
+        this.settling.delete(run.id);
         // Only now: the store counts this worker's running runs against its concurrency, and
         // the run is running there until its completion is written (completions are batched).
         this.scheduleRefill();

@@ -422,6 +422,8 @@ export interface Store {
   /** Extend an online worker's lease. Returns null when it is unknown or no longer online. */
   touchWorker(id: string, now: number, expires_at: number): Promise<WorkerRow | null>;
   listWorkers(query?: WorkerQuery): Promise<WorkerRow[]>;
+  /** Ids of the runs a worker is running, as the database has it. */
+  runningRunIds(worker_id: string): Promise<string[]>;
   /** Running runs per worker id, for the given workers (all online workers when omitted). */
   runningCounts(worker_ids?: string[]): Promise<Map<string, number>>;
   /**

@@ -62,7 +62,7 @@ import {
   updateSchedule,
 } from './schedules.js';
 import { deleteToken, findTokenByHash, insertToken, listTokens, touchToken } from './tokens.js';
-import { expireSilentRuns, expireWorkers, getWorker, listWorkers, registerWorker, removeWorker, runningCounts, touchWorker } from './workers.js';
+import { expireSilentRuns, expireWorkers, getWorker, listWorkers, registerWorker, removeWorker, runningCounts, runningRunIds, touchWorker } from './workers.js';
 
 export interface PostgresStoreOptions extends PgDatabaseOptions {
   /** Drop the schema when the store closes (tests give each store its own schema). */
@@ -264,6 +264,10 @@ export class PostgresStore implements Store {
 
   async listWorkers(query: WorkerQuery = {}): Promise<WorkerRow[]> {
     return listWorkers(this.database, query);
+  }
+
+  async runningRunIds(worker_id: string): Promise<string[]> {
+    return runningRunIds(this.database, worker_id);
   }
 
   async runningCounts(worker_ids?: string[]): Promise<Map<string, number>> {

@@ -68,6 +68,11 @@ export async function listWorkers(db: PgDatabase, query: WorkerQuery): Promise<W
   return rows.map(toWorker);
 }
 
+export async function runningRunIds(db: PgDatabase, worker_id: string): Promise<string[]> {
+  const rows = await db.query<{ id: string }>(`SELECT id FROM runs WHERE status = 'running' AND worker_id = $1`, [worker_id]);
+  return rows.map((r) => r.id);
+}
+
 export async function runningCounts(db: PgDatabase, worker_ids: string[] | undefined): Promise<Map<string, number>> {
   // One probe of runs_worker per worker.
   const rows =

@@ -103,6 +103,7 @@ import {
   registerWorker,
   removeWorker,
   runningCounts,
+  runningRunIds,
   touchWorker,
 } from './workers.js';
 
@@ -279,6 +280,10 @@ export class SqliteStore implements Store {
 
   async listWorkers(query: WorkerQuery = {}): Promise<WorkerRow[]> {
     return listWorkers(this.database, query);
+  }
+
+  async runningRunIds(worker_id: string): Promise<string[]> {
+    return runningRunIds(this.database, worker_id);
   }
 
   async runningCounts(worker_ids?: string[]): Promise<Map<string, number>> {

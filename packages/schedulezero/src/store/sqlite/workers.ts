@@ -68,6 +68,10 @@ export function listWorkers(db: SqliteDatabase, query: WorkerQuery): WorkerRow[]
     .map(toWorker);
 }
 
+export function runningRunIds(db: SqliteDatabase, worker_id: string): string[] {
+  return db.sql<string>`SELECT id FROM runs WHERE status = 'running' AND worker_id = ?`.pluck().all(worker_id);
+}
+
 export function runningCounts(db: SqliteDatabase, worker_ids: string[] | undefined): Map<string, number> {
   const rows =
     worker_ids === undefined
