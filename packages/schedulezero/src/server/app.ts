@@ -51,7 +51,7 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
     store: engine.store,
     configuredHashes: apiTokenHashes,
     // Load balancers' health checks, and the original ScheduleZero's health poll.
-    publicPaths: [`${API}/health`, '/api/health'],
+    publicPaths: [`${API}/health`, `${API}/health/ready`, '/api/health'],
     // With the portal on, its pages are guarded by its own sign-in (sessions).
     ...(portalConfig ? { protects: isApiPath } : {}),
   });
@@ -87,6 +87,42 @@ export async function buildApp({ engine, logger, apiTokenHashes, portal: portalC
       },
     },
     async () => ({ status: 'ok' as const, version: VERSION }),
+  );
+
+  // Readiness (a load balancer's or Kubernetes' readinessProbe): the process answers, the engine
+  // runs, and the database answers within two seconds. /health stays the liveness check: a
+  // node whose database is away must not be restarted for it.
+  app.get(
+    `${API}/health/ready`,
+    {
+      schema: {
+        tags: ['server'],
+        summary: 'Readiness check',
+        description: 'Answers 200 when the engine is running and the database answers; 503 otherwise (stopping, database unreachable).',
+        security: [],
+        response: {
+          200: Type.Object({ status: Type.Literal('ready'), version: Type.String() }),
+          503: Type.Object({ status: Type.Literal('unavailable'), reason: Type.String(), version: Type.String() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      const unavailable = (reason: string) => reply.status(503).header('retry-after', '2').send({ status: 'unavailable' as const, reason, version: VERSION });
+      if (!engine.isRunning) return unavailable('the engine is not running (starting or stopping)');
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), 2_000);
+      });
+      try {
+        const answer = await Promise.race([engine.store.nextDueAt().then(() => 'ok' as const), timeout]);
+        if (answer === 'timeout') return unavailable('the database did not answer within 2 s');
+        return { status: 'ready' as const, version: VERSION };
+      } catch {
+        return unavailable('the database cannot be reached');
+      } finally {
+        clearTimeout(timer);
+      }
+    },
   );
 
   app.get(`${API}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());

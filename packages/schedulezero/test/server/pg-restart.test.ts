@@ -154,6 +154,26 @@ describe.skipIf(unavailable !== null && !mustRun)('a node while its PostgreSQL r
     });
   }, 40_000);
 
+  it('answers health, and not ready, while the database is away; ready again once it is back', async () => {
+    cluster = await startPgCluster();
+    server = await startTestServer({ database_url: cluster.url });
+    const api = client(server.url);
+    expect((await api('GET', '/api/v1/health/ready')).body).toMatchObject({ status: 'ready' });
+    await cluster.kill();
+    // Liveness stays: restarting the node would not bring the database back.
+    expect((await api('GET', '/api/v1/health')).status).toBe(200);
+    const ready = await api('GET', '/api/v1/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ status: 'unavailable', reason: expect.stringMatching(/database/) });
+    const read = await api('GET', '/api/v1/schedules');
+    expect(read.status).toBe(503);
+    expect(read.body.error).toMatchObject({ code: 'database_unavailable' });
+    expect(read.headers.get('retry-after')).toBe('2');
+    await cluster.start();
+    await waitFor(async () => ((await api('GET', '/api/v1/health/ready')).status === 200 ? true : null), 10_000, 100);
+    expect((await api('GET', '/api/v1/schedules')).status).toBe(200);
+  }, 40_000);
+
   it('store: a transaction cut off fails cleanly, the LISTEN connection comes back with a resync, one log line per outage', async () => {
     cluster = await startPgCluster();
     const { logger, lines } = captureLogger();

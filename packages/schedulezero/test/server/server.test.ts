@@ -92,6 +92,10 @@ describe('authentication', () => {
       expect(res.body.error.code).toBe('unauthorized');
     }
     expect((await anon('GET', '/api/v1/health')).status).toBe(200);
+    // Readiness is public too (probes carry no token), and says the database answers.
+    const ready = await anon('GET', '/api/v1/health/ready');
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: 'ready' });
     expect((await client(s.url, 'wrong')('GET', '/api/v1/schedules')).status).toBe(401);
     expect((await client(s.url, token)('GET', '/api/v1/schedules')).status).toBe(200);
   });
