@@ -165,6 +165,9 @@ describe('the Python example worker', () => {
   it('leaves gracefully on SIGTERM, finishing its running job first', async () => {
     const id = await createRun({ method: 'sleep', params: { seconds: 1 } });
     await waitForRun(id, ['running']);
+    // Running in the database is not yet running in the worker: its poll's answer may still be on
+    // the way (a SIGTERM then stops the poll, and the run is lost with the worker's leave).
+    await waitFor(() => output.includes(`run ${id}: sleep`));
     // Under a loaded machine the worker may be between a lost lease and its re-registration.
     const before = await waitFor(async () => (await workers()).find((w) => w.status === 'online'));
     python.kill('SIGTERM');
